@@ -1,0 +1,15 @@
+// Shared helpers of the binding layer: the only place (with the other files
+// of cpp/bindings/) that includes pybind11.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+namespace edgeaudio::bindings {
+
+namespace py = pybind11;
+
+void register_simd(py::module_& m);
+void register_fft(py::module_& m);
+
+}  // namespace edgeaudio::bindings

@@ -1,0 +1,38 @@
+"""edgeaudio: on-device audio intelligence with a SIMD C++ core.
+
+The native core (``edgeaudio._core``) holds the DSP kernels; the Python
+modules mirror the data path (``fft`` first, more stages as they land).
+
+>>> import edgeaudio
+>>> edgeaudio.simd_info()["active"] in edgeaudio.simd_info()["available"]
+True
+"""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from . import _core
+from . import fft
+
+__version__: str = _core.__version__
+
+__all__ = ["__version__", "fft", "simd_info"]
+
+
+def simd_info() -> Dict[str, Any]:
+    """Report the SIMD paths of this CPU and build.
+
+    Returns
+    -------
+    dict
+        ``active``: the path the kernels run on (``EDGEAUDIO_SIMD`` if set,
+        else ``best``); ``best``: the widest path this CPU runs;
+        ``available``: paths this CPU and build can run; ``compiled``: paths
+        built in; ``cpu_features``: the detected CPU features.
+
+    Raises
+    ------
+    RuntimeError
+        If ``EDGEAUDIO_SIMD`` names an unknown path or one this CPU lacks.
+    """
+    return dict(_core.simd_info())

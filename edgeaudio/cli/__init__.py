@@ -1,0 +1,90 @@
+"""The ``edgeaudio`` command line.
+
+Each subcommand lives in its own function; ``main`` only parses arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from typing import List, Optional
+
+from .. import __version__
+
+
+def _runtime_status() -> str:
+    """Which TFLite interpreter package is importable (the models need one)."""
+    for mod, label in (("ai_edge_litert.interpreter", "ai-edge-litert"),
+                       ("tflite_runtime.interpreter", "tflite-runtime")):
+        try:
+            m = __import__(mod, fromlist=["Interpreter"])
+        except Exception:  # noqa: BLE001 - any import failure means "not usable"
+            continue
+        version = getattr(sys.modules.get(mod.split(".")[0]), "__version__", "")
+        return f"{label} {version}".strip() if m else label
+    return "none (install the 'litert' extra: pip install '.[litert]' from the checkout)"
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .. import fft, simd_info
+
+    info = simd_info()
+    frame_paths = {n: fft._core.fft_plan_isa(n, True) for n in (400, 512, 1024)}
+    report = {
+        "version": __version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "simd": {
+            "active": info["active"],
+            "best": info["best"],
+            "available": info["available"],
+            "compiled": info["compiled"],
+            "cpu_features": info["cpu_features"],
+            "rfft_path_by_length": frame_paths,
+        },
+        "tflite_runtime": _runtime_status(),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"edgeaudio {report['version']} (Python {report['python']}, {report['machine']})")
+    print(f"SIMD path:      {info['active']}" + (" (forced by EDGEAUDIO_SIMD)" if info["active"] != info["best"] else ""))
+    print(f"SIMD available: {', '.join(info['available'])} (compiled: {', '.join(info['compiled'])})")
+    print(f"CPU features:   {info['cpu_features']}")
+    print("rfft paths:     " + ", ".join(f"n={n}: {p}" for n, p in frame_paths.items()))
+    print(f"TFLite runtime: {report['tflite_runtime']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="edgeaudio",
+        description="On-device audio intelligence: DSP core, detectors and tools.",
+    )
+    p.add_argument("--version", action="version", version=f"edgeaudio {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    info = sub.add_parser("info", help="version, SIMD path and TFLite runtime in use",
+                          description="Print the version, the SIMD path the kernels run on "
+                                      "(EDGEAUDIO_SIMD=scalar|sse2|avx2|neon forces one) and "
+                                      "the TFLite runtime found.")
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.set_defaults(func=cmd_info)
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, RuntimeError, OSError) as e:
+        print(f"edgeaudio {args.command}: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
