@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -31,4 +32,13 @@ TEST_CASE("the active path honours EDGEAUDIO_SIMD") {
         CHECK(std::string(edgeaudio::isa_name(active)) == expect);
     else
         CHECK((std::getenv("EDGEAUDIO_SIMD") != nullptr || active == edgeaudio::best_isa()));
+}
+
+TEST_CASE("report the paths this run covers") {
+    // printed so a CI log (native or under qemu) shows which kernels ran
+    std::string s;
+    for (auto isa : edgeaudio::available_isas()) s += std::string(s.empty() ? "" : ", ") + edgeaudio::isa_name(isa);
+    std::printf("edgeaudio_tests: SIMD paths tested: %s (cpu: %s)\n", s.c_str(),
+                edgeaudio::cpu_features().c_str());
+    CHECK(!s.empty());
 }

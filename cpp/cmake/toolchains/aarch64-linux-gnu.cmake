@@ -1,0 +1,18 @@
+# Cross-compile for 64-bit ARM Linux (Raspberry Pi 4/5 on a 64-bit OS, Jetson)
+# with Debian's g++-aarch64-linux-gnu. Tests run under qemu-aarch64.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# headers: the target's own first, then header-only packages such as doctest
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+# -mcpu may be given by the user for a device preset (e.g. cortex-a72 for a Pi 4)
+set(EDGEAUDIO_CPU "generic" CACHE STRING "-mcpu for the target (generic, cortex-a72, cortex-a76, cortex-a57, cortex-a78)")
+if(NOT EDGEAUDIO_CPU STREQUAL "generic")
+    set(CMAKE_CXX_FLAGS_INIT "-mcpu=${EDGEAUDIO_CPU}")
+endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
