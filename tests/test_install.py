@@ -1,0 +1,66 @@
+"""The built wheel carries everything the package needs at run time.
+
+Builds a (non-editable) wheel from this checkout, installs it into a fresh
+virtual environment and runs it from a temporary directory, far from the
+source tree, so nothing can be picked up from the checkout by accident.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+           "-w", str(out), "-C", f"build-dir={out / 'build'}", str(ROOT)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    wheels = list(out.glob("edgeaudio-*.whl"))
+    assert len(wheels) == 1
+    return wheels[0]
+
+
+def test_wheel_contents(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("edgeaudio/_core") and n.endswith(".so") for n in names)
+    for mod in ("edgeaudio/__init__.py", "edgeaudio/fft.py", "edgeaudio/cli/__init__.py",
+                "edgeaudio/_core.pyi", "edgeaudio/py.typed"):
+        assert mod in names, mod
+    # no build trees or tests leak into the wheel
+    assert not any(n.startswith(("build/", "tests/", "cpp/")) for n in names)
+
+
+def test_installed_wheel_runs_from_a_temporary_directory(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    code = (
+        "import edgeaudio, numpy as np, pathlib\n"
+        "assert 'site-packages' in edgeaudio.__file__, edgeaudio.__file__\n"
+        "x = np.random.default_rng(0).standard_normal((8, 400))\n"
+        "err = np.abs(edgeaudio.fft.rfft(x) - np.fft.rfft(x)).max()\n"
+        "assert err < 1e-4, err\n"
+        "print(edgeaudio.simd_info()['active'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "EDGEAUDIO_SIMD")}
+    r = subprocess.run([str(py), "-c", code], cwd=work, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(env_dir / "bin" / "edgeaudio"), "info"], cwd=work, capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "SIMD path:" in r.stdout
