@@ -52,7 +52,7 @@ ctest_build() {  # name, extra cmake args...
     shift
     cmake -S . -B "build/ctest-$name" -G Ninja -DEDGEAUDIO_BUILD_TESTS=ON "$@" >/dev/null
     cmake --build "build/ctest-$name" -j "$JOBS"
-    (cd "build/ctest-$name" && ctest --output-on-failure)
+    (cd "build/ctest-$name" && ctest --output-on-failure -V | grep -E "SIMD paths tested|test cases:|tests passed|Test +#|FAIL|ERROR")
 }
 
 step "C++ tests, native ($(uname -m))"

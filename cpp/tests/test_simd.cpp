@@ -12,8 +12,9 @@ TEST_CASE("the scalar path is always available and the best path is listed") {
     REQUIRE(!avail.empty());
     CHECK(avail.front() == edgeaudio::Isa::Scalar);
     CHECK(edgeaudio::best_isa() == avail.back());
-#if defined(__aarch64__)
-    // NEON is part of armv8-a: the build must have it and use it by default
+#if defined(__aarch64__) || defined(__ARM_NEON)
+    // NEON is part of armv8-a, and the armv7 toolchain builds with it: the
+    // build must have it and use it by default
     CHECK(edgeaudio::best_isa() == edgeaudio::Isa::NEON);
 #endif
 }
