@@ -1,8 +1,11 @@
 """Fast Fourier transforms with numpy.fft's semantics on the SIMD C++ core.
 
-Every length whose prime factors are 2, 3 and 5 is supported (8, 400, 480,
-512, 640, ... 65536 and beyond); other lengths raise ``ValueError`` naming the
-next supported length (see :func:`next_fast_len`). Computation is float32:
+Every length from 1 to 2**25 is supported. Lengths whose prime factors are 2,
+3 and 5 (8, 400, 480, 512, 640, ... 65536: see :func:`is_fast_size` and
+:func:`next_fast_len`) run the SIMD mixed-radix kernels directly; other
+lengths (7, 1021, 44100, ...) run Bluestein's algorithm through a fast length
+of at least 2n - 1, a few times slower than a nearby fast length and as
+accurate. Computation is float32:
 float64 (and integer or bool) input is accepted and cast, and results are
 ``complex64`` / ``float32``, where numpy would return double precision. The
 relative error against numpy's float64 transform is below 1e-6 up to n = 4096
@@ -25,24 +28,29 @@ True
 from __future__ import annotations
 
 import math
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 
 from . import _core
 
-__all__ = ["rfft", "irfft", "fft", "ifft", "next_fast_len", "is_supported_size"]
+__all__ = ["rfft", "irfft", "fft", "ifft", "next_fast_len", "is_fast_size", "is_supported_size"]
 
 _NORMS = (None, "backward", "ortho", "forward")
 
 
-def is_supported_size(n: int) -> bool:
+def is_fast_size(n: int) -> bool:
     """True if ``n`` >= 1 has no prime factors other than 2, 3 and 5."""
+    return bool(_core.fft_is_fast_size(int(n)))
+
+
+def is_supported_size(n: int) -> bool:
+    """True if a transform of length ``n`` can be planned (1 <= n <= 2**25, or 2**26 if fast)."""
     return bool(_core.fft_is_supported_size(int(n)))
 
 
 def next_fast_len(n: int) -> int:
-    """The smallest supported transform length >= ``n`` (``n`` >= 1).
+    """The smallest fast transform length >= ``n`` (``n`` >= 1), for zero-padding.
 
     >>> next_fast_len(401)
     405
@@ -78,9 +86,8 @@ def _scale(n: int, norm: Optional[str], inverse: bool) -> float:
 def _check_size(n: int) -> None:
     if not _core.fft_is_supported_size(n):
         raise ValueError(
-            f"FFT length {n} is not supported: its prime factors must be 2, 3 and 5; "
-            f"the next supported length is {next_fast_len(n)} "
-            f"(zero-pad with n={next_fast_len(n)})"
+            f"FFT length {n} is not supported: the largest length is 2**26 "
+            "(2**25 for lengths with prime factors other than 2, 3 and 5)"
         )
 
 
@@ -99,27 +106,32 @@ def _as_array(x, name: str, complex_ok: bool) -> np.ndarray:
     raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
 
 
-def _fit_length(a: np.ndarray, n: int, fill_from: int) -> np.ndarray:
-    """Truncate or zero-pad the last axis to length n (numpy semantics)."""
-    have = a.shape[-1]
+def _length(a: np.ndarray, axis: int, n) -> int:
+    """The transform length: ``n`` if given, else the input's length along ``axis``."""
+    n = a.shape[axis] if n is None else _as_length(n, "n")
+    if n < 1:
+        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+    _check_size(n)
+    return n
+
+
+def _fit_length(a: np.ndarray, axis: int, n: int) -> np.ndarray:
+    """Crops or zero-pads ``a`` along ``axis`` to length ``n`` (numpy semantics)."""
+    have = a.shape[axis]
     if have == n:
         return a
     if have > n:
-        return a[..., :n]
-    pad = np.zeros(a.shape[:-1] + (n,), dtype=a.dtype)
-    pad[..., :fill_from] = a[..., :fill_from]
+        return a[(slice(None),) * axis + (slice(0, n),)]
+    shape = list(a.shape)
+    shape[axis] = n
+    pad = np.zeros(shape, dtype=a.dtype)
+    pad[(slice(None),) * axis + (slice(0, have),)] = a
     return pad
 
 
-def _rows(a: np.ndarray, axis: int) -> Tuple[np.ndarray, int]:
-    """Moves ``axis`` last and returns (array, normalised axis)."""
-    if a.ndim == 0:
-        raise ValueError("FFT input must have at least one dimension, got a scalar")
-    axis = _norm_axis(axis, a.ndim)
-    return np.moveaxis(a, axis, -1), axis
-
-
 def _norm_axis(axis, ndim: int) -> int:
+    if ndim == 0:
+        raise ValueError("FFT input must have at least one dimension, got a scalar")
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
     axis = int(axis)
@@ -129,12 +141,14 @@ def _norm_axis(axis, ndim: int) -> int:
 
 
 def _run(a: np.ndarray, axis: int, call, out_len: int) -> np.ndarray:
+    """Applies ``call`` to the rows of ``a`` along ``axis`` (already sized)."""
+    last = axis == a.ndim - 1
+    if not last:
+        a = np.moveaxis(a, axis, -1)
     lead = a.shape[:-1]
-    rows = int(np.prod(lead, dtype=np.int64)) if lead else 1
-    flat = np.ascontiguousarray(a).reshape(rows, a.shape[-1])
-    out = call(flat)
+    out = call(np.ascontiguousarray(a).reshape(math.prod(lead), a.shape[-1]))
     out = out.reshape(lead + (out_len,))
-    return np.moveaxis(out, -1, axis)
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 def rfft(x, n: Optional[int] = None, axis: int = -1, norm: Optional[str] = None) -> np.ndarray:
@@ -166,12 +180,9 @@ def rfft(x, n: Optional[int] = None, axis: int = -1, norm: Optional[str] = None)
     """
     a = _as_array(x, "x", complex_ok=False)
     _check_norm(norm)
-    a, axis = _rows(a, axis)
-    n = a.shape[-1] if n is None else _as_length(n, "n")
-    if n < 1:
-        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
-    _check_size(n)
-    a = _fit_length(a.astype(np.float32, copy=False), n, min(n, a.shape[-1]))
+    axis = _norm_axis(axis, a.ndim)
+    n = _length(a, axis, n)
+    a = _fit_length(a.astype(np.float32, copy=False), axis, n)
     scale = _scale(n, norm, inverse=False)
     return _run(a, axis, lambda r: _core.rfft_rows(r, scale), n // 2 + 1)
 
@@ -198,8 +209,8 @@ def irfft(x, n: Optional[int] = None, axis: int = -1, norm: Optional[str] = None
     """
     a = _as_array(x, "x", complex_ok=True)
     _check_norm(norm)
-    a, axis = _rows(a, axis)
-    m = a.shape[-1]
+    axis = _norm_axis(axis, a.ndim)
+    m = a.shape[axis]
     if n is None:
         n = 2 * (m - 1)
         if n < 1:
@@ -208,7 +219,7 @@ def irfft(x, n: Optional[int] = None, axis: int = -1, norm: Optional[str] = None
         n = _as_length(n, "n")
     _check_size(n)
     bins = n // 2 + 1
-    a = _fit_length(a.astype(np.complex64, copy=False), bins, min(bins, m))
+    a = _fit_length(a.astype(np.complex64, copy=False), axis, bins)
     scale = _scale(n, norm, inverse=True)
     return _run(a, axis, lambda r: _core.irfft_rows(r, n, scale), n)
 
@@ -216,12 +227,9 @@ def irfft(x, n: Optional[int] = None, axis: int = -1, norm: Optional[str] = None
 def _complex(x, n, axis, norm, inverse: bool) -> np.ndarray:
     a = _as_array(x, "x", complex_ok=True)
     _check_norm(norm)
-    a, axis = _rows(a, axis)
-    n = a.shape[-1] if n is None else _as_length(n, "n")
-    if n < 1:
-        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
-    _check_size(n)
-    a = _fit_length(a.astype(np.complex64, copy=False), n, min(n, a.shape[-1]))
+    axis = _norm_axis(axis, a.ndim)
+    n = _length(a, axis, n)
+    a = _fit_length(a.astype(np.complex64, copy=False), axis, n)
     scale = _scale(n, norm, inverse=inverse)
     return _run(a, axis, lambda r: _core.fft_rows(r, inverse, scale), n)
 

@@ -82,6 +82,8 @@ void register_fft(py::module_& m) {
           "Inverse real FFT of each row of complex64 (rows, n//2+1) -> float32 (rows, n).");
     m.def("fft_rows", &fft_rows, py::arg("x").noconvert(), py::arg("inverse"), py::arg("scale"),
           "Complex FFT (or unnormalised inverse) of each row of complex64 (rows, n).");
+    m.def("fft_is_fast_size", [](py::ssize_t n) { return n > 0 && fft::is_fast_size(static_cast<std::size_t>(n)); },
+          py::arg("n"));
     m.def("fft_is_supported_size", [](py::ssize_t n) { return n > 0 && fft::is_supported_size(static_cast<std::size_t>(n)); },
           py::arg("n"));
     m.def("fft_next_fast_len", [](py::ssize_t n) {
@@ -91,6 +93,7 @@ void register_fft(py::module_& m) {
     m.def(
         "fft_plan_isa",
         [](py::ssize_t n, bool real) -> std::string {
+            if (n < 1) throw py::value_error("fft_plan_isa: n must be >= 1");
             if (real) return isa_name(fft::real_plan(static_cast<std::size_t>(n))->isa());
             return isa_name(fft::complex_plan(static_cast<std::size_t>(n))->isa());
         },

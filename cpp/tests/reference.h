@@ -28,10 +28,12 @@ inline void dft_rec(const cd* x, int n, int stride, cd* out) {
             p = q;
             break;
         }
-    if (p == n) {
+    if (p == n) {  // a prime above 7: direct sum over a twiddle table
+        std::vector<cd> w(n);
+        for (int t = 0; t < n; ++t) w[t] = twiddle(t, n);
         for (int k = 0; k < n; ++k) {
             cd s = 0;
-            for (int j = 0; j < n; ++j) s += x[j * stride] * twiddle(1LL * j * k, n);
+            for (int j = 0; j < n; ++j) s += x[j * stride] * w[(1LL * j * k) % n];
             out[k] = s;
         }
         return;

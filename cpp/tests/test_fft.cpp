@@ -21,7 +21,7 @@ namespace {
 std::vector<std::size_t> test_sizes() {
     std::vector<std::size_t> v;
     for (std::size_t n = 1; n <= 4096; ++n)
-        if (edgeaudio::fft::is_supported_size(n)) v.push_back(n);
+        if (edgeaudio::fft::is_fast_size(n)) v.push_back(n);
     for (std::size_t n : {4800u, 6144u, 8192u, 15360u, 16000u, 32768u, 48000u, 65536u}) v.push_back(n);
     return v;
 }
@@ -144,20 +144,51 @@ TEST_CASE("the inverse undoes the forward transform") {
     }
 }
 
-TEST_CASE("unsupported sizes are refused with a message naming the size") {
-    for (std::size_t n : {0u, 7u, 14u, 77u, 1021u}) {
+TEST_CASE("lengths with other prime factors run Bluestein with the same accuracy") {
+    for (Isa isa : edgeaudio::available_isas()) {
+        CAPTURE(edgeaudio::isa_name(isa));
+        for (std::size_t n : {7u, 11u, 13u, 14u, 17u, 77u, 97u, 202u, 1021u, 1022u, 4099u, 44100u}) {
+            CAPTURE(n);
+            edgeaudio::fft::ComplexFFT c(n, isa);
+            CHECK(!c.is_fast());
+            auto z = random_complex(n, static_cast<unsigned>(n));
+            std::vector<cfloat> y(n);
+            c.forward(z.data(), y.data());
+            CHECK(ref::rel_error(y, ref::dft(widen(z))) < tolerance(n));
+            c.inverse(z.data(), y.data());
+            CHECK(ref::rel_error(y, ref::dft(widen(z), true)) < tolerance(n));
+
+            edgeaudio::fft::RealFFT r(n, isa);
+            auto x = random_real(n, static_cast<unsigned>(n) + 1);
+            auto full = ref::dft(widen(x));
+            std::vector<cd> want(full.begin(), full.begin() + n / 2 + 1);
+            std::vector<cfloat> X(n / 2 + 1);
+            r.forward(x.data(), X.data());
+            CHECK(ref::rel_error(X, want) < tolerance(n));
+            std::vector<float> back(n);
+            r.inverse(X.data(), back.data(), 1.0f / static_cast<float>(n));
+            CHECK(ref::rel_error(back, widen(x)) < tolerance(n));
+        }
+    }
+}
+
+TEST_CASE("sizes out of range are refused with a message naming the size") {
+    using edgeaudio::fft::kMaxSize;
+    for (std::size_t n : {std::size_t(0), kMaxSize / 2 + 1, 2 * kMaxSize}) {
         CAPTURE(n);
+        CHECK(!edgeaudio::fft::is_supported_size(n));
         CHECK_THROWS_AS(edgeaudio::fft::RealFFT{n}, std::invalid_argument);
         CHECK_THROWS_AS(edgeaudio::fft::ComplexFFT{n}, std::invalid_argument);
     }
     try {
-        edgeaudio::fft::RealFFT bad(1022);
+        edgeaudio::fft::RealFFT bad(kMaxSize / 2 + 1);
         FAIL("no exception");
     } catch (const std::invalid_argument& e) {
-        const std::string msg = e.what();
-        CHECK(msg.find("1022") != std::string::npos);
-        CHECK(msg.find("1024") != std::string::npos);  // the suggested size
+        CHECK(std::string(e.what()).find(std::to_string(kMaxSize / 2 + 1)) != std::string::npos);
     }
+    CHECK(edgeaudio::fft::is_supported_size(kMaxSize));
+    CHECK(edgeaudio::fft::is_fast_size(400));
+    CHECK(!edgeaudio::fft::is_fast_size(7));
     CHECK(edgeaudio::fft::next_fast_len(1021) == 1024);
     CHECK(edgeaudio::fft::next_fast_len(401) == 405);
     CHECK(edgeaudio::fft::next_fast_len(1) == 1);

@@ -1,5 +1,9 @@
-// Fast Fourier transforms, float32, for every length whose prime factors are
-// 2, 3 and 5.
+// Fast Fourier transforms, float32, for every length from 1 to 2^25 (fast
+// lengths up to 2^26).
+// Lengths whose prime factors are 2, 3 and 5 ("fast" lengths: 400, 480, 512,
+// 640, ...) run the SIMD mixed-radix kernels directly; any other length runs
+// Bluestein's chirp-z algorithm through a fast length >= 2n - 1 (about 3-6x
+// the time of a nearby fast length, same accuracy class).
 //
 // Plans are immutable after construction and safe to share between threads.
 // Each transform needs scratch memory of work_size() floats; the overloads
@@ -22,12 +26,15 @@ namespace edgeaudio::fft {
 using cfloat = std::complex<float>;
 
 // True for n >= 1 whose only prime factors are 2, 3 and 5.
+bool is_fast_size(std::size_t n);
+
+// True for fast n <= kMaxSize and any other 1 <= n <= kMaxSize / 2.
 bool is_supported_size(std::size_t n);
 
-// The smallest supported size >= n (n >= 1).
+// The smallest fast length >= n (n >= 1).
 std::size_t next_fast_len(std::size_t n);
 
-// Largest size a plan accepts (2^26).
+// Largest length a plan accepts (2^26; half that for lengths that are not fast).
 constexpr std::size_t kMaxSize = std::size_t(1) << 26;
 
 namespace detail {
@@ -48,6 +55,7 @@ class ComplexFFT {
     // The path this plan runs on (may be narrower than requested for sizes
     // that do not fill the vector width, e.g. n = 8 runs scalar).
     Isa isa() const;
+    bool is_fast() const;  // false: Bluestein
     std::size_t work_size() const;  // floats
 
     // in and out may alias (in-place). `work` must hold work_size() floats.
@@ -71,6 +79,7 @@ class RealFFT {
     std::size_t size() const;
     std::size_t bins() const { return size() / 2 + 1; }
     Isa isa() const;
+    bool is_fast() const;  // false: Bluestein
     std::size_t work_size() const;  // floats
 
     // in: n floats; out: n/2+1 complex bins.

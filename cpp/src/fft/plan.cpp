@@ -3,7 +3,7 @@
 // the per-ISA kernel_<isa>.cpp files.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -71,13 +71,8 @@ std::vector<int> factorize(int m) {
 std::string size_error(std::size_t n) {
     std::string msg = "FFT size " + std::to_string(n) + " is not supported: ";
     if (n == 0) return msg + "the size must be at least 1";
-    if (n > kMaxSize) return msg + "the largest size is " + std::to_string(kMaxSize);
-    std::size_t r = n;
-    for (std::size_t p : {2u, 3u, 5u})
-        while (r % p == 0) r /= p;
-    return msg + "its prime factors must be 2, 3 and 5 (it has the factor " +
-           std::to_string(r) + "); the next supported size is " +
-           std::to_string(next_fast_len(n));
+    return msg + "the largest size is " + std::to_string(kMaxSize) + " (" +
+           std::to_string(kMaxSize / 2) + " for sizes with prime factors other than 2, 3, 5)";
 }
 
 // Picks the widest path <= `want` whose width divides n with at least one
@@ -172,19 +167,73 @@ float* thread_work(std::size_t floats) {
 }  // namespace
 }  // namespace detail
 
-bool is_supported_size(std::size_t n) {
-    if (n == 0 || n > kMaxSize) return false;
+bool is_fast_size(std::size_t n) {
+    if (n == 0) return false;
     for (std::size_t p : {2u, 3u, 5u})
         while (n % p == 0) n /= p;
     return n == 1;
+}
+
+bool is_supported_size(std::size_t n) {
+    if (n == 0) return false;
+    return is_fast_size(n) ? n <= kMaxSize : n <= kMaxSize / 2;
 }
 
 std::size_t next_fast_len(std::size_t n) {
     if (n <= 1) return 1;
     if (n > kMaxSize) throw std::invalid_argument("next_fast_len: n exceeds the largest FFT size");
     for (std::size_t k = n;; ++k)
-        if (is_supported_size(k)) return k;
+        if (is_fast_size(k)) return k;
 }
+
+namespace detail {
+
+// X[k] = c[k] * sum_j (x[j] c[j]) conj(c[k - j]), c[j] = exp(-pi i j^2 / n):
+// a circular convolution of length m >= 2n - 1 done with fast transforms.
+struct Bluestein {
+    std::size_t n, m;
+    std::unique_ptr<ComplexFFT> sub;
+    std::vector<cfloat> chirp;   // c[j], j < n
+    std::vector<cfloat> kernel;  // FFT_m(conj c, wrapped) / m
+
+    Bluestein(std::size_t n_, Isa isa) : n(n_), m(next_fast_len(2 * n_ - 1)) {
+        sub.reset(new ComplexFFT(m, isa));
+        chirp.resize(n);
+        const std::uint64_t two_n = 2 * static_cast<std::uint64_t>(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            // j^2 mod 2n keeps the angle exact for large j
+            const std::uint64_t q = (static_cast<std::uint64_t>(j) * j) % two_n;
+            const double a = -M_PI * static_cast<double>(q) / static_cast<double>(n);
+            chirp[j] = {static_cast<float>(std::cos(a)), static_cast<float>(std::sin(a))};
+        }
+        std::vector<cfloat> b(m, cfloat(0.0f, 0.0f));
+        for (std::size_t j = 0; j < n; ++j) {
+            b[j] = std::conj(chirp[j]);
+            if (j > 0) b[m - j] = std::conj(chirp[j]);
+        }
+        kernel.resize(m);
+        std::vector<float> work(sub->work_size() + 16);
+        sub->forward(b.data(), kernel.data(), 1.0f / static_cast<float>(m), work.data());
+    }
+
+    std::size_t work_size() const { return sub->work_size() + 2 * m; }
+
+    void run(const cfloat* in, cfloat* out, bool inverse, float scale, float* work) const {
+        cfloat* a = reinterpret_cast<cfloat*>(work + sub->work_size());
+        // the inverse is conj(DFT(conj x)): conjugate on the way in and out
+        for (std::size_t j = 0; j < n; ++j) a[j] = (inverse ? std::conj(in[j]) : in[j]) * chirp[j];
+        for (std::size_t j = n; j < m; ++j) a[j] = cfloat(0.0f, 0.0f);
+        sub->forward(a, a, 1.0f, work);
+        for (std::size_t j = 0; j < m; ++j) a[j] *= kernel[j];
+        sub->inverse(a, a, 1.0f, work);
+        for (std::size_t k = 0; k < n; ++k) {
+            const cfloat y = a[k] * chirp[k] * scale;
+            out[k] = inverse ? std::conj(y) : y;
+        }
+    }
+};
+
+}  // namespace detail
 
 // ---- ComplexFFT ------------------------------------------------------------
 
@@ -193,21 +242,34 @@ ComplexFFT::ComplexFFT(std::size_t n, Isa isa) : d_(new detail::ComplexPlanData(
     if (detail::kernels_for(isa) == nullptr)
         throw std::invalid_argument(std::string("SIMD path ") + isa_name(isa) +
                                     " is not compiled into this build");
-    detail::build_complex(*d_, n, isa);
+    d_->n = n;
+    if (is_fast_size(n)) {
+        detail::build_complex(*d_, n, isa);
+    } else {
+        auto blue = std::make_shared<detail::Bluestein>(n, isa);
+        d_->isa = blue->sub->isa();
+        d_->blue = std::move(blue);
+    }
 }
 
 ComplexFFT::~ComplexFFT() = default;
 
-std::size_t ComplexFFT::size() const { return static_cast<std::size_t>(d_->view.n); }
+std::size_t ComplexFFT::size() const { return d_->n; }
 Isa ComplexFFT::isa() const { return d_->isa; }
-std::size_t ComplexFFT::work_size() const { return 4 * size(); }
+bool ComplexFFT::is_fast() const { return !d_->blue; }
+
+std::size_t ComplexFFT::work_size() const {
+    return d_->blue ? d_->blue->work_size() : 4 * size();
+}
 
 void ComplexFFT::forward(const cfloat* in, cfloat* out, float scale, float* work) const {
+    if (d_->blue) return d_->blue->run(in, out, false, scale, work);
     d_->kern->cfft(d_->view, reinterpret_cast<const float*>(in), reinterpret_cast<float*>(out),
                    work, false, scale);
 }
 
 void ComplexFFT::inverse(const cfloat* in, cfloat* out, float scale, float* work) const {
+    if (d_->blue) return d_->blue->run(in, out, true, scale, work);
     d_->kern->cfft(d_->view, reinterpret_cast<const float*>(in), reinterpret_cast<float*>(out),
                    work, true, scale);
 }
@@ -227,76 +289,70 @@ RealFFT::RealFFT(std::size_t n, Isa isa) : d_(new detail::RealPlanData()) {
     if (detail::kernels_for(isa) == nullptr)
         throw std::invalid_argument(std::string("SIMD path ") + isa_name(isa) +
                                     " is not compiled into this build");
-    d_->n = static_cast<int>(n);
-    if (n % 2 == 0) {
-        const std::size_t nc = n / 2;
-        detail::build_complex(d_->half, nc, isa);
-        d_->isa = d_->half.isa;
-        d_->kern = d_->half.kern;
-        const int w = d_->half.view.w;
-        const std::size_t count = nc / 2 + 1 + static_cast<std::size_t>(w);
-        d_->post.assign(2 * count, 0.0f);
-        for (std::size_t k = 0; k < count; ++k)
-            detail::twiddle(static_cast<std::int64_t>(k), static_cast<std::int64_t>(n), d_->post[k],
-                            d_->post[count + k]);
-        d_->view.n = static_cast<int>(n);
-        d_->view.half = d_->half.view;
-        d_->view.post_re = d_->post.data();
-        d_->view.post_im = d_->post.data() + count;
-    } else {
-        detail::build_complex(d_->half, n, isa);
-        d_->isa = d_->half.isa;
-        d_->kern = d_->half.kern;
-        d_->view.n = static_cast<int>(n);
-        d_->view.half = d_->half.view;
+    d_->n = n;
+    d_->packed = n % 2 == 0 && is_fast_size(n / 2);
+    if (!d_->packed) {
+        d_->full = std::make_shared<const ComplexFFT>(n, isa);
+        d_->isa = d_->full->isa();
+        return;
     }
+    const std::size_t nc = n / 2;
+    detail::build_complex(d_->half, nc, isa);
+    d_->isa = d_->half.isa;
+    d_->kern = d_->half.kern;
+    const int w = d_->half.view.w;
+    const std::size_t count = nc / 2 + 1 + static_cast<std::size_t>(w);
+    d_->post.assign(2 * count, 0.0f);
+    for (std::size_t k = 0; k < count; ++k)
+        detail::twiddle(static_cast<std::int64_t>(k), static_cast<std::int64_t>(n), d_->post[k],
+                        d_->post[count + k]);
+    d_->view.n = static_cast<int>(n);
+    d_->view.half = d_->half.view;
+    d_->view.post_re = d_->post.data();
+    d_->view.post_im = d_->post.data() + count;
 }
 
 RealFFT::~RealFFT() = default;
 
-std::size_t RealFFT::size() const { return static_cast<std::size_t>(d_->n); }
+std::size_t RealFFT::size() const { return d_->n; }
 Isa RealFFT::isa() const { return d_->isa; }
+bool RealFFT::is_fast() const { return d_->packed || d_->full->is_fast(); }
 
 std::size_t RealFFT::work_size() const {
-    const std::size_t n = size();
-    if (n % 2 == 0) return 2 * n;
-    return 4 * n + 4 * n;  // complex work + complex in/out copies
+    if (d_->packed) return 2 * size();
+    return d_->full->work_size() + 4 * size();  // complex work + complex in/out copies
 }
 
 void RealFFT::forward(const float* in, cfloat* out, float scale, float* work) const {
-    const std::size_t n = size();
-    if (n % 2 == 0) {
+    if (d_->packed) {
         d_->kern->rfft(d_->view, in, reinterpret_cast<float*>(out), work, scale);
         return;
     }
-    float* z = work + 4 * n;  // n complex in, then n complex out
-    for (std::size_t i = 0; i < n; ++i) {
-        z[2 * i] = in[i];
-        z[2 * i + 1] = 0.0f;
-    }
-    d_->kern->cfft(d_->half.view, z, z + 2 * n, work, false, scale);
-    std::memcpy(static_cast<void*>(out), z + 2 * n, (n / 2 + 1) * sizeof(cfloat));
+    const std::size_t n = size();
+    cfloat* z = reinterpret_cast<cfloat*>(work + d_->full->work_size());  // n in, then n out
+    for (std::size_t i = 0; i < n; ++i) z[i] = cfloat(in[i], 0.0f);
+    d_->full->forward(z, z + n, scale, work);
+    std::copy(z + n, z + n + n / 2 + 1, out);
 }
 
 void RealFFT::inverse(const cfloat* in, float* out, float scale, float* work) const {
-    const std::size_t n = size();
-    if (n % 2 == 0) {
+    if (d_->packed) {
         d_->kern->irfft(d_->view, reinterpret_cast<const float*>(in), out, work, scale);
         return;
     }
-    // odd n: rebuild the Hermitian spectrum and take the real part
-    float* z = work + 4 * n;
+    // rebuild the Hermitian spectrum (ignoring the imaginary parts numpy
+    // ignores) and keep the real part
+    const std::size_t n = size();
+    cfloat* z = reinterpret_cast<cfloat*>(work + d_->full->work_size());
     const std::size_t h = n / 2;
-    z[0] = in[0].real();
-    z[1] = 0.0f;
+    z[0] = cfloat(in[0].real(), 0.0f);
     for (std::size_t k = 1; k <= h; ++k) {
-        z[2 * k] = in[k].real();
-        z[2 * k + 1] = in[k].imag();
-        z[2 * (n - k)] = in[k].real();
-        z[2 * (n - k) + 1] = -in[k].imag();
+        z[k] = in[k];
+        z[n - k] = std::conj(in[k]);
     }
-    d_->kern->cfft(d_->half.view, z, z + 2 * n, work, true, scale);
-    for (std::size_t i = 0; i < n; ++i) out[i] = z[2 * n + 2 * i];
+    if (n % 2 == 0) z[h] = cfloat(in[h].real(), 0.0f);
+    d_->full->inverse(z, z + n, scale, work);
+    for (std::size_t i = 0; i < n; ++i) out[i] = z[n + i].real();
 }
 
 void RealFFT::forward(const float* in, cfloat* out, float scale) const {

@@ -4,9 +4,14 @@
 // units that are compiled with wider instruction sets.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "edgeaudio/simd.h"
+
+namespace edgeaudio::fft {
+class ComplexFFT;
+}
 
 namespace edgeaudio::fft::detail {
 
@@ -63,23 +68,32 @@ const KernelTable* kernels_sse2();
 const KernelTable* kernels_avx2();
 const KernelTable* kernels_neon();
 
+// Lengths with other prime factors: Bluestein's chirp-z transform through a
+// fast length m >= 2n - 1 (defined in plan.cpp).
+struct Bluestein;
+
 struct ComplexPlanData {
     Isa isa;
+    std::size_t n;
     std::vector<Stage> stages;
     std::vector<float> tables;
     ComplexView view;
     const KernelTable* kern;
+    std::shared_ptr<const Bluestein> blue;  // set for lengths that are not fast
 };
 
 struct RealPlanData {
-    int n;
+    std::size_t n;
     Isa isa;
-    // even n: `half` is a plan of length n/2; odd n: `half` has length n and
-    // the transform goes through the complex path with a real/complex copy.
+    // packed: even n with a fast n/2, computed as a complex transform of
+    // length n/2 (`half`) plus an untangling pass; otherwise the transform
+    // goes through the complex plan `full` of length n.
+    bool packed;
     ComplexPlanData half;
     std::vector<float> post;
     RealView view;
     const KernelTable* kern;
+    std::shared_ptr<const ComplexFFT> full;
 };
 
 }  // namespace edgeaudio::fft::detail
