@@ -81,6 +81,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # e.g. `edgeaudio info --json | head`
+        sys.stderr.close()
+        return 0
     except (ValueError, RuntimeError, OSError) as e:
         print(f"edgeaudio {args.command}: error: {e}", file=sys.stderr)
         return 1
