@@ -188,6 +188,33 @@ struct Kernel {
         }
     }
 
+    static void pass8(const Stage& st, const float* xr, const float* xi, float* yr, float* yi) {
+        const int m = st.n / 8, s = st.s;
+        const int in_step = s * m * W, out_step = s * W;
+        for (int p = 0; p < m; ++p) {
+            const float* twr = st.tw_re + 7 * p;
+            const float* twi = st.tw_im + 7 * p;
+            const bool tw = p != 0;
+            for (int q = 0; q < s; ++q) {
+                const int i0 = (q + s * p) * W;
+                const int o0 = (q + s * 8 * p) * W;
+                v r[8], i[8];
+                for (int l = 0; l < 8; ++l) {
+                    r[l] = V::load(xr + i0 + l * in_step);
+                    i[l] = V::load(xi + i0 + l * in_step);
+                }
+                dft8(r, i);
+                V::store(yr + o0, r[0]);
+                V::store(yi + o0, i[0]);
+                for (int j = 1; j < 8; ++j) {
+                    if (tw) cmul(r[j], i[j], V::set1(twr[j - 1]), V::set1(twi[j - 1]), r[j], i[j]);
+                    V::store(yr + o0 + j * out_step, r[j]);
+                    V::store(yi + o0 + j * out_step, i[j]);
+                }
+            }
+        }
+    }
+
     // Runs all passes; data starts in buffer a (re at a, im at a + n) and the
     // return value says which buffer holds the result.
     static float* run_passes(const ComplexView& pl, float* a, float* b) {
@@ -200,7 +227,8 @@ struct Kernel {
                 case 2: pass2(st, x, x + n, y, y + n); break;
                 case 3: pass3(st, x, x + n, y, y + n); break;
                 case 4: pass4(st, x, x + n, y, y + n); break;
-                default: pass5(st, x, x + n, y, y + n); break;
+                case 5: pass5(st, x, x + n, y, y + n); break;
+                default: pass8(st, x, x + n, y, y + n); break;
             }
             float* t = x;
             x = y;
@@ -215,27 +243,31 @@ struct Kernel {
     static inline void dft_lanes(v* r, v* i) {
         if constexpr (W == 4) {
             dft4(r[0], i[0], r[1], i[1], r[2], i[2], r[3], i[3]);
-            // dft4 leaves outputs in order 0,1,2,3
         } else if constexpr (W == 8) {
-            // radix-2 over two 4-point DFTs of the even and odd inputs
-            v er[4] = {r[0], r[2], r[4], r[6]}, ei[4] = {i[0], i[2], i[4], i[6]};
-            v or_[4] = {r[1], r[3], r[5], r[7]}, oi[4] = {i[1], i[3], i[5], i[7]};
-            dft4(er[0], ei[0], er[1], ei[1], er[2], ei[2], er[3], ei[3]);
-            dft4(or_[0], oi[0], or_[1], oi[1], or_[2], oi[2], or_[3], oi[3]);
-            const v h = V::set1(0.70710678118654752440f);
-            // w8^1 (1 - i)/sqrt2, w8^2 = -i, w8^3 = (-1 - i)/sqrt2
-            v o1r = V::mul(h, V::add(or_[1], oi[1])), o1i = V::mul(h, V::sub(oi[1], or_[1]));
-            v o2r = oi[2], o2i = V::sub(V::set1(0.0f), or_[2]);
-            v o3r = V::mul(h, V::sub(oi[3], or_[3])), o3i = V::mul(V::set1(-0.70710678118654752440f), V::add(or_[3], oi[3]));
-            r[0] = V::add(er[0], or_[0]); i[0] = V::add(ei[0], oi[0]);
-            r[4] = V::sub(er[0], or_[0]); i[4] = V::sub(ei[0], oi[0]);
-            r[1] = V::add(er[1], o1r); i[1] = V::add(ei[1], o1i);
-            r[5] = V::sub(er[1], o1r); i[5] = V::sub(ei[1], o1i);
-            r[2] = V::add(er[2], o2r); i[2] = V::add(ei[2], o2i);
-            r[6] = V::sub(er[2], o2r); i[6] = V::sub(ei[2], o2i);
-            r[3] = V::add(er[3], o3r); i[3] = V::add(ei[3], o3i);
-            r[7] = V::sub(er[3], o3r); i[7] = V::sub(ei[3], o3i);
+            dft8(r, i);
         }
+    }
+
+    // 8-point DFT in place: radix-2 over the 4-point DFTs of the even and odd
+    // inputs, with w8^1 = (1 - i)/sqrt2, w8^2 = -i, w8^3 = (-1 - i)/sqrt2.
+    static inline void dft8(v* r, v* i) {
+        v er[4] = {r[0], r[2], r[4], r[6]}, ei[4] = {i[0], i[2], i[4], i[6]};
+        v or_[4] = {r[1], r[3], r[5], r[7]}, oi[4] = {i[1], i[3], i[5], i[7]};
+        dft4(er[0], ei[0], er[1], ei[1], er[2], ei[2], er[3], ei[3]);
+        dft4(or_[0], oi[0], or_[1], oi[1], or_[2], oi[2], or_[3], oi[3]);
+        const v h = V::set1(0.70710678118654752440f);
+        const v o1r = V::mul(h, V::add(or_[1], oi[1])), o1i = V::mul(h, V::sub(oi[1], or_[1]));
+        const v o2r = oi[2], o2i = V::sub(V::set1(0.0f), or_[2]);
+        const v o3r = V::mul(h, V::sub(oi[3], or_[3]));
+        const v o3i = V::nmadd(h, V::add(or_[3], oi[3]), V::set1(0.0f));
+        r[0] = V::add(er[0], or_[0]); i[0] = V::add(ei[0], oi[0]);
+        r[4] = V::sub(er[0], or_[0]); i[4] = V::sub(ei[0], oi[0]);
+        r[1] = V::add(er[1], o1r); i[1] = V::add(ei[1], o1i);
+        r[5] = V::sub(er[1], o1r); i[5] = V::sub(ei[1], o1i);
+        r[2] = V::add(er[2], o2r); i[2] = V::add(ei[2], o2i);
+        r[6] = V::sub(er[2], o2r); i[6] = V::sub(ei[2], o2i);
+        r[3] = V::add(er[3], o3r); i[3] = V::add(ei[3], o3i);
+        r[7] = V::sub(er[3], o3r); i[7] = V::sub(ei[3], o3i);
     }
 
     static inline void dft4(v& ar, v& ai, v& br, v& bi, v& cr, v& ci, v& dr, v& di) {

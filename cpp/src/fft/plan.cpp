@@ -59,10 +59,31 @@ void twiddle(std::int64_t num, std::int64_t den, float& re, float& im) {
     im = static_cast<float>(std::sin(a));
 }
 
+// Radices for a length m: powers of two as radix-8 passes where possible
+// (fewest passes over memory), the rest as radix-4 (never a lone radix-2
+// pass when 4 x 4 or 8 x 4 covers it), then 3s and 5s.
 std::vector<int> factorize(int m) {
+    int twos = 0;
+    while (m % 2 == 0) {
+        m /= 2;
+        ++twos;
+    }
     std::vector<int> f;
-    while (m % 4 == 0) { f.push_back(4); m /= 4; }
-    while (m % 2 == 0) { f.push_back(2); m /= 2; }
+    int eights = twos / 3;
+    int rest = twos % 3;
+    if (rest == 1 && eights > 0) {  // 2^(3k+1) = 8^(k-1) * 4 * 4
+        --eights;
+        rest = 4;
+    }
+    for (int k = 0; k < eights; ++k) f.push_back(8);
+    if (rest == 4) {
+        f.push_back(4);
+        f.push_back(4);
+    } else if (rest == 2) {
+        f.push_back(4);
+    } else if (rest == 1) {
+        f.push_back(2);
+    }
     while (m % 3 == 0) { f.push_back(3); m /= 3; }
     while (m % 5 == 0) { f.push_back(5); m /= 5; }
     return f;

@@ -17,7 +17,7 @@ namespace edgeaudio::fft::detail {
 
 // One Stockham decimation-in-frequency pass over elements of W floats.
 struct Stage {
-    int radix;  // 2, 3, 4 or 5
+    int radix;  // 2, 3, 4, 5 or 8
     int n;      // length of each sub-transform at this pass
     int s;      // stride between its elements (product of earlier radices)
     const float* tw_re;  // [p * (radix - 1) + (j - 1)] = exp(-2 pi i p j / n)
