@@ -140,16 +140,21 @@ void dwt_impl(const Wavelet& w, Mode mode, const T* x, std::size_t n_in, T* ca, 
     if (mode == Mode::Periodization) {
         // odd n: the last sample repeated once, then periodic
         const long len = n + (n % 2);
-        for (long t = 0; t < 2 * half; ++t) {
+        auto at = [&](long t) {
             long p = (t + 1 - q) % len;
             if (p < 0) p += len;
-            const T v = p < n ? x[p] : x[n - 1];
-            (t % 2 == 0 ? xe_even : xe_odd)[t / 2] = v;
+            return p < n ? x[p] : x[n - 1];
+        };
+        for (long m = 0; m < half; ++m) {
+            xe_even[m] = at(2 * m);
+            xe_odd[m] = at(2 * m + 1);
         }
     } else {
         const long shift = f - 2;
-        for (long t = 0; t < 2 * half; ++t)
-            (t % 2 == 0 ? xe_even : xe_odd)[t / 2] = extended(x, t - shift, n, mode);
+        for (long m = 0; m < half; ++m) {
+            xe_even[m] = extended(x, 2 * m - shift, n, mode);
+            xe_odd[m] = extended(x, 2 * m + 1 - shift, n, mode);
+        }
     }
     const auto& lo = w.dec_lo();
     const auto& hi = w.dec_hi();
