@@ -40,4 +40,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_simd(m);
     edgeaudio::bindings::register_fft(m);
     edgeaudio::bindings::register_wavelet(m);
+    edgeaudio::bindings::register_pitch(m);
 }
