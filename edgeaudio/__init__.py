@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import _core
+from . import analysis
 from . import fft
+from . import wavelet
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "fft", "simd_info"]
+__all__ = ["__version__", "analysis", "fft", "simd_info", "wavelet"]
 
 
 def simd_info() -> Dict[str, Any]:

@@ -11,5 +11,7 @@ namespace py = pybind11;
 
 void register_simd(py::module_& m);
 void register_fft(py::module_& m);
+void register_wavelet(py::module_& m);
+void register_pitch(py::module_& m);
 
 }  // namespace edgeaudio::bindings
