@@ -11,5 +11,7 @@ namespace py = pybind11;
 
 void register_simd(py::module_& m);
 void register_fft(py::module_& m);
+void register_aec(py::module_& m);
+void register_enhance(py::module_& m);
 
 }  // namespace edgeaudio::bindings

@@ -39,4 +39,6 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = EDGEAUDIO_VERSION;
     edgeaudio::bindings::register_simd(m);
     edgeaudio::bindings::register_fft(m);
+    edgeaudio::bindings::register_aec(m);
+    edgeaudio::bindings::register_enhance(m);
 }
