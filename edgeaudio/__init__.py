@@ -1,7 +1,8 @@
 """edgeaudio: on-device audio intelligence with a SIMD C++ core.
 
 The native core (``edgeaudio._core``) holds the DSP kernels; the Python
-modules mirror the data path (``fft`` first, more stages as they land).
+modules mirror the data path: ``fft``, ``aec`` (echo cancellation),
+``enhance`` (noise suppression, biquad filters); more stages as they land.
 
 >>> import edgeaudio
 >>> edgeaudio.simd_info()["active"] in edgeaudio.simd_info()["available"]
@@ -13,10 +14,12 @@ from typing import Any, Dict
 
 from . import _core
 from . import fft
+from . import aec
+from . import enhance
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "fft", "simd_info"]
+__all__ = ["__version__", "fft", "aec", "enhance", "simd_info"]
 
 
 def simd_info() -> Dict[str, Any]:

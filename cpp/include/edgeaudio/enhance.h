@@ -28,7 +28,7 @@ struct NoiseSuppressorConfig {
     int frame = 0;                       // hop in samples; 0: 16 ms. 2 * frame must be an FFT size (factors 2, 3, 5)
     float attenuation_limit_db = 20.0f;  // the most any bin is attenuated (0 .. 80)
     SuppressionMethod method = SuppressionMethod::Wiener;
-    float dd_smoothing = 0.98f;          // decision-directed weight of the previous frame, 0 .. 0.999
+    float dd_smoothing = 0.9f;           // decision-directed weight of the previous frame, 0 .. 0.999
     float over_subtraction = 1.5f;       // spectral subtraction only: noise power multiplier (0.5 .. 4)
     float noise_window_ms = 1500.0f;     // MCRA minimum-search window (200 .. 10000)
 };
