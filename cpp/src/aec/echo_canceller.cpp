@@ -50,8 +50,8 @@ namespace {
 
 // double-talk detector: coherence at or above kCohSingle is single talk, at or
 // below kCohDouble double talk, linear in between
-constexpr float kCohSingle = 0.80f;
-constexpr float kCohDouble = 0.55f;
+constexpr float kCohSingle = 0.90f;
+constexpr float kCohDouble = 0.70f;
 constexpr float kStatSmooth = 0.8f;     // per block, the detector's spectra
 constexpr float kDtRelease = 0.9f;      // per block, how fast "double talk" decays
 constexpr int kCopyHold = 6;            // blocks the shadow must win before it is copied
@@ -91,8 +91,8 @@ struct EchoCanceller::Impl {
     std::vector<float> mu, tbuf, yf, ef, es, dblk, prop;
 
     // detector statistics
-    std::vector<float> Sdd, Syy;
-    std::vector<cfloat> Sdy;
+    std::vector<float> Sdd, Syy, Sss;   // mic, main and shadow echo-estimate power spectra
+    std::vector<cfloat> Sdy, Sds;       // mic x main / shadow estimate cross spectra
     int coh_lo = 1, coh_hi = 1;
     float dt = 0.0f, coherence = 0.0f;
     bool converged = false;
@@ -182,10 +182,10 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     d.xpow_sum.assign(K, 0.0f);
     d.wf.assign(PK, {});
     d.ws.assign(PK, {});
-    for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.G, &d.Sdy, &d.PE, &d.PY}) v->assign(K, {});
+    for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.G, &d.Sdy, &d.Sds, &d.PE, &d.PY}) v->assign(K, {});
     d.prop.assign(d.P, 0.0f);
     d.wpow.assign(K, 0.0f);
-    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Spe, &d.Spy, &d.rho, &d.gain}) v->assign(K, 0.0f);
+    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain}) v->assign(K, 0.0f);
     d.tbuf.assign(d.N, 0.0f);
     for (auto* v : {&d.yf, &d.ef, &d.es, &d.dblk, &d.ola, &d.prev_mic, &d.out_blk}) v->assign(B, 0.0f);
     d.pf_e.assign(d.N, 0.0f);
@@ -237,6 +237,8 @@ void EchoCanceller::reset() {
     std::fill(d.Sdd.begin(), d.Sdd.end(), 0.0f);
     std::fill(d.Syy.begin(), d.Syy.end(), 0.0f);
     std::fill(d.Sdy.begin(), d.Sdy.end(), cfloat{});
+    std::fill(d.Sss.begin(), d.Sss.end(), 0.0f);
+    std::fill(d.Sds.begin(), d.Sds.end(), cfloat{});
     d.dt = 0.0f;
     d.coherence = 0.0f;
     std::fill(d.pf_e.begin(), d.pf_e.end(), 0.0f);
@@ -418,20 +420,27 @@ void EchoCanceller::Impl::frame() {
     fft_of_block(dm, Dz.data());
 
     // 3. double-talk detector: coherence of mic and echo estimate (Y = D - E)
-    double csum = 0.0, sdd_band = 0.0, syy_band = 0.0;
+    // The shadow's coherence with the mic judges its wins: after an echo-path
+    // change it re-converges and is coherent with the mic (single talk); in
+    // double talk it wins only by following the talker, and stays incoherent.
+    double csum = 0.0, csum_s = 0.0, sdd_band = 0.0, syy_band = 0.0;
     const float a = kStatSmooth;
     for (int i = 0; i < K; ++i) {
-        const cfloat D = Dz[i], Yv = Dz[i] - E[i];
+        const cfloat D = Dz[i], Yv = Dz[i] - E[i], Ys = Dz[i] - Es[i];
         Sdd[i] = a * Sdd[i] + (1 - a) * std::norm(D);
         Syy[i] = a * Syy[i] + (1 - a) * std::norm(Yv);
         Sdy[i] = a * Sdy[i] + (1 - a) * D * std::conj(Yv);
+        Sss[i] = a * Sss[i] + (1 - a) * std::norm(Ys);
+        Sds[i] = a * Sds[i] + (1 - a) * D * std::conj(Ys);
         if (i >= coh_lo && i <= coh_hi) {
             csum += std::norm(Sdy[i]) / (static_cast<double>(Sdd[i]) * Syy[i] + 1e-30);
+            csum_s += std::norm(Sds[i]) / (static_cast<double>(Sdd[i]) * Sss[i] + 1e-30);
             sdd_band += Sdd[i];
             syy_band += Syy[i];
         }
     }
     coherence = static_cast<float>(csum / (coh_hi - coh_lo + 1));
+    const float shadow_coherence = static_cast<float>(csum_s / (coh_hi - coh_lo + 1));
     float dt_now = 0.0f;
     if (far_active && converged && syy_band > 0.0)
         dt_now = std::clamp((kCohSingle - coherence) / (kCohSingle - kCohDouble), 0.0f, 1.0f);
@@ -453,7 +462,7 @@ void EchoCanceller::Impl::frame() {
     sEs = 0.7 * sEs + 0.3 * Ees;
     sEd = 0.7 * sEd + 0.3 * Ed;
     if (far_active) {
-        win_count = (sEs < 0.5 * sEf) ? win_count + 1 : 0;
+        win_count = (sEs < 0.5 * sEf && shadow_coherence >= kCohSingle) ? win_count + 1 : 0;
         lose_count = (sEs > 4.0 * sEf) ? lose_count + 1 : 0;
         if (win_count >= kCopyHold) {
             wf = ws;  // same size: no allocation
