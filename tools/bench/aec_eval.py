@@ -1014,6 +1014,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ns_lines.append("")
         out_lines.extend(ns_lines)
 
+    emit("Notes: speexdsp is its MDF linear filter only (the PyPI binding calls speex_echo_cancellation and no "
+         "preprocessor with the echo state, so no residual echo suppressor); its 256 ms filter also has to span the "
+         "60 ms bulk delay, which it does not estimate. WebRTC AEC3 exposes no linear-filter output. 'path change': the "
+         "device moved within the room at 8 s; ', latency -10 ms': the audio path also became 10 ms shorter. "
+         "SI-SDR penalises any change of waveform: WebRTC NS scores about -1 dB even on clean speech, so its "
+         "SI-SDR figures say little about how much noise it removes.")
+    emit()
     if missing:
         emit("Peers that could not run here:")
         for k, v in missing.items():
