@@ -1,7 +1,9 @@
 """edgeaudio: on-device audio intelligence with a SIMD C++ core.
 
 The native core (``edgeaudio._core``) holds the DSP kernels; the Python
-modules mirror the data path (``fft`` first, more stages as they land).
+modules mirror the data path: ``fft``, ``aec`` (echo cancellation),
+``enhance`` (noise suppression, biquad filters), and the analysis side:
+``wavelet`` (DWT/IDWT, denoising, CWT) and ``analysis`` (pitch tracking).
 
 >>> import edgeaudio
 >>> edgeaudio.simd_info()["active"] in edgeaudio.simd_info()["available"]
@@ -15,10 +17,12 @@ from . import _core
 from . import analysis
 from . import fft
 from . import wavelet
+from . import aec
+from . import enhance
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "analysis", "fft", "simd_info", "wavelet"]
+__all__ = ["__version__", "aec", "analysis", "enhance", "fft", "simd_info", "wavelet"]
 
 
 def simd_info() -> Dict[str, Any]:

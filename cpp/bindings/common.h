@@ -13,5 +13,7 @@ void register_simd(py::module_& m);
 void register_fft(py::module_& m);
 void register_wavelet(py::module_& m);
 void register_pitch(py::module_& m);
+void register_aec(py::module_& m);
+void register_enhance(py::module_& m);
 
 }  // namespace edgeaudio::bindings

@@ -41,4 +41,6 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_fft(m);
     edgeaudio::bindings::register_wavelet(m);
     edgeaudio::bindings::register_pitch(m);
+    edgeaudio::bindings::register_aec(m);
+    edgeaudio::bindings::register_enhance(m);
 }

@@ -1,0 +1,9 @@
+// Echo canceller kernels instantiated for the scalar vector vocabulary.
+#include "../simd/vec_scalar.h"
+#include "kernel.h"
+
+namespace edgeaudio::aec::detail {
+
+const KernelTable* kernels_scalar() { return Kernel<simd::VecScalar>::table(); }
+
+}  // namespace edgeaudio::aec::detail

@@ -1,0 +1,9 @@
+// Echo canceller kernels instantiated for the sse2 vector vocabulary.
+#include "../simd/vec_sse2.h"
+#include "kernel.h"
+
+namespace edgeaudio::aec::detail {
+
+const KernelTable* kernels_sse2() { return Kernel<simd::VecSSE2>::table(); }
+
+}  // namespace edgeaudio::aec::detail
