@@ -134,7 +134,7 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     if (B < 16 || B > fs / 10)
         bad("frame", "must be 0 (10 ms) or 16 .. " + std::to_string(fs / 10) + " samples, got " +
                          std::to_string(cfg_.frame));
-    if (!fft::is_supported_size(2 * static_cast<std::size_t>(B)))
+    if (!fft::is_fast_size(2 * static_cast<std::size_t>(B)))
         bad("frame", "must make 2 * frame an FFT size (prime factors 2, 3, 5), got " + std::to_string(B) +
                          "; e.g. " + std::to_string(fft::next_fast_len(2 * B) / 2 + (fft::next_fast_len(2 * B) % 2)));
     if (!(cfg_.tail_ms >= 1.0f && cfg_.tail_ms <= 2000.0f))

@@ -42,7 +42,7 @@ NoiseSuppressor::NoiseSuppressor(const NoiseSuppressorConfig& config) : cfg_(con
     if (B < 16 || B > fs / 10)
         bad("frame", "must be 0 (16 ms) or 16 .. " + std::to_string(fs / 10) + " samples, got " +
                          std::to_string(cfg_.frame));
-    if (!fft::is_supported_size(2 * static_cast<std::size_t>(B)))
+    if (!fft::is_fast_size(2 * static_cast<std::size_t>(B)))
         bad("frame", "must make 2 * frame an FFT size (prime factors 2, 3, 5), got " + std::to_string(B));
     if (!(cfg_.attenuation_limit_db >= 0.0f && cfg_.attenuation_limit_db <= 80.0f))
         bad("attenuation_limit_db", "must be in 0 .. 80, got " + std::to_string(cfg_.attenuation_limit_db));
