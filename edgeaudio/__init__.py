@@ -2,7 +2,8 @@
 
 The native core (``edgeaudio._core``) holds the DSP kernels; the Python
 modules mirror the data path: ``fft``, ``aec`` (echo cancellation),
-``enhance`` (noise suppression, biquad filters), and the analysis side:
+``enhance`` (noise suppression, biquad filters), ``features`` (STFT,
+log-mel, MFCC: the one frontend of training and device), and the analysis side:
 ``wavelet`` (DWT/IDWT, denoising, CWT) and ``analysis`` (pitch tracking).
 
 >>> import edgeaudio
@@ -16,13 +17,16 @@ from typing import Any, Dict
 from . import _core
 from . import analysis
 from . import fft
+from . import features
 from . import wavelet
 from . import aec
 from . import enhance
+from .features import Frontend, FrontendConfig
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "aec", "analysis", "enhance", "fft", "simd_info", "wavelet"]
+__all__ = ["__version__", "Frontend", "FrontendConfig", "aec", "analysis", "enhance", "features",
+           "fft", "simd_info", "wavelet"]
 
 
 def simd_info() -> Dict[str, Any]:

@@ -43,4 +43,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_pitch(m);
     edgeaudio::bindings::register_aec(m);
     edgeaudio::bindings::register_enhance(m);
+    edgeaudio::bindings::register_frontend(m);
 }
