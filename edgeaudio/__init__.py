@@ -13,10 +13,11 @@ from typing import Any, Dict
 
 from . import _core
 from . import fft
+from . import synth
 
 __version__: str = _core.__version__
 
-__all__ = ["__version__", "fft", "simd_info"]
+__all__ = ["__version__", "fft", "synth", "simd_info"]
 
 
 def simd_info() -> Dict[str, Any]:

@@ -11,5 +11,6 @@ namespace py = pybind11;
 
 void register_simd(py::module_& m);
 void register_fft(py::module_& m);
+void register_synth(py::module_& m);
 
 }  // namespace edgeaudio::bindings

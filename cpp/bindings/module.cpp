@@ -39,4 +39,5 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = EDGEAUDIO_VERSION;
     edgeaudio::bindings::register_simd(m);
     edgeaudio::bindings::register_fft(m);
+    edgeaudio::bindings::register_synth(m);
 }
