@@ -1,7 +1,7 @@
 // Band-limited wavetables: each frame is analysed once with our real FFT and
 // resynthesised per octave ("mipmap level") with only the harmonics that fit
-// under Nyquist for the notes that read that level. Levels are stored 8x
-// oversampled (at least 256 samples) so the cubic read adds little error.
+// under Nyquist for the notes that read that level. Levels are stored 16x
+// oversampled (at least 512 samples) so the cubic read adds little error.
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -51,7 +51,7 @@ Wavetable::Wavetable(const float* frames, std::size_t n_frames, std::size_t fram
     for (std::size_t h = top;; h /= 2) {
         Level lv;
         lv.harmonics = std::max<std::size_t>(h, 1);
-        lv.len = std::max<std::size_t>(256, pow2_at_least(8 * lv.harmonics));
+        lv.len = std::max<std::size_t>(512, pow2_at_least(16 * lv.harmonics));
         lv.data.assign(n_frames * (lv.len + 3), 0.0f);
         auto inv = fft::real_plan(lv.len);
         std::vector<fft::cfloat> spec(lv.len / 2 + 1);
