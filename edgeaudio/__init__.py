@@ -21,12 +21,13 @@ from . import features
 from . import wavelet
 from . import aec
 from . import enhance
+from . import synth
 from .features import Frontend, FrontendConfig
 
 __version__: str = _core.__version__
 
 __all__ = ["__version__", "Frontend", "FrontendConfig", "aec", "analysis", "enhance", "features",
-           "fft", "simd_info", "wavelet"]
+           "fft", "simd_info", "synth", "wavelet"]
 
 
 def simd_info() -> Dict[str, Any]:

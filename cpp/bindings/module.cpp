@@ -44,4 +44,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_aec(m);
     edgeaudio::bindings::register_enhance(m);
     edgeaudio::bindings::register_frontend(m);
+    edgeaudio::bindings::register_synth(m);
 }

@@ -1,0 +1,82 @@
+// SoundFont 2 loader. The whole file is parsed and checked at load time:
+// every chunk must lie inside its parent, every record table must have a
+// whole number of records and end with its terminal record, every index
+// (bag, generator, instrument, sample) must be in range and non-decreasing,
+// and every sample's start/end/loop points must lie inside the sample data.
+// A file that breaks any of this throws sf2::FormatError naming the chunk and
+// the problem; nothing is ever read outside the bytes given.
+//
+// Presets are flattened into regions at load: each (preset zone, instrument
+// zone) pair whose key and velocity ranges overlap becomes one Region with
+// the generators summed as the SF2 spec says (instrument values absolute,
+// preset values added; preset globals and instrument globals applied). The
+// default modulators the engine applies itself (synth.cpp): velocity and
+// CC7/CC11 to attenuation (concave, 960 cB), pitch wheel (+-2 semitones by
+// default, RPN 0 changes it), CC10 pan. Modulators in the file (pmod/imod)
+// are checked for size and otherwise ignored.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace edgeaudio::synth {
+
+// A malformed or truncated SoundFont (a std::invalid_argument: bad input).
+struct FormatError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+struct Region {
+    std::uint8_t key_lo = 0, key_hi = 127, vel_lo = 0, vel_hi = 127;
+    // Absolute frame indices into SoundFont::samples(); start < end,
+    // loop_start < loop_end <= end when the loop is used.
+    std::uint32_t start = 0, end = 0, loop_start = 0, loop_end = 0;
+    std::uint32_t sample_rate = 44100;
+    int root_key = 60;
+    float tune_cents = 0.0f;       // coarse * 100 + fine + sample pitch correction
+    float scale_tuning = 100.0f;   // cents per key
+    int loop_mode = 0;             // 0 none, 1 continuous, 3 until release
+    float attenuation_cb = 0.0f;   // centibels
+    float pan = 0.0f;              // -0.5 (left) .. 0.5 (right)
+    // volume envelope, seconds (delay..release) and sustain attenuation in cB
+    float delay_s = 0, attack_s = 0, hold_s = 0, decay_s = 0, release_s = 0, sustain_cb = 0;
+    float key_to_hold_tc = 0, key_to_decay_tc = 0;  // timecents per key from 60
+    float filter_fc_cents = 13500.0f, filter_q_cb = 0.0f;
+    int exclusive_class = 0;
+};
+
+struct Preset {
+    std::string name;
+    int bank = 0, program = 0;
+    std::vector<Region> regions;
+};
+
+class SoundFont {
+  public:
+    // Throws FormatError (bad content) or std::runtime_error (cannot read).
+    static std::shared_ptr<SoundFont> load(const std::string& path);
+    static std::shared_ptr<SoundFont> from_memory(const std::uint8_t* data, std::size_t size,
+                                                  const std::string& label = "<memory>");
+
+    const std::string& name() const { return name_; }
+    const std::vector<Preset>& presets() const { return presets_; }
+    // Exact (bank, program) or null. Lookup is a binary search: safe in render().
+    const Preset* find(int bank, int program) const;
+    // GM fallback: exact, else bank 0 (128 for drums) same program, else the first preset.
+    const Preset* find_or_fallback(int bank, int program, bool drums) const;
+    const std::int16_t* samples() const { return samples_.data(); }
+    std::size_t n_samples() const { return samples_.size(); }
+
+  private:
+    SoundFont() = default;
+    void parse(const std::uint8_t* data, std::size_t size, const std::string& label);
+    std::string name_;
+    std::vector<Preset> presets_;        // sorted by (bank, program)
+    std::vector<std::int16_t> samples_;  // plus 46 zero guard frames at the end
+};
+
+}  // namespace edgeaudio::synth

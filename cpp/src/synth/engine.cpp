@@ -1,0 +1,504 @@
+// The polyphonic engine: 16 MIDI channels, a fixed voice pool, three voice
+// sources (band-limited wavetable, plucked string, SoundFont sample). The
+// block is cut at every event and every kSub frames: events land on their
+// exact frame, control values (bend, LFO, filter, pan) update per sub-block.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "edgeaudio/sf2.h"
+#include "edgeaudio/synth.h"
+
+namespace edgeaudio::synth {
+
+namespace {
+constexpr std::size_t kSub = 64;
+constexpr double kPi = 3.14159265358979323846;
+constexpr int kDrumChannel = 9;
+
+float sq127(int v) { const float x = float(v) / 127.0f; return x * x; }  // GM concave gain, 40 log10
+
+struct Channel {
+    int program = 0, bank = 0, volume = 100, expression = 127, pan = 64, bend = 8192;
+    float bend_range = 2.0f;
+    int rpn_msb = 127, rpn_lsb = 127;
+    bool sustain = false;
+    const Preset* preset = nullptr;
+    std::size_t patch = 0;
+    float gain() const { return sq127(volume) * sq127(expression); }
+    float bend_cents() const { return float(bend - 8192) / 8192.0f * bend_range * 100.0f; }
+};
+
+enum class Kind { Off, Wave, String, Sample };
+enum EnvStage { kDelay, kAttack, kHold, kDecay, kSustain, kRelease, kDone };
+}  // namespace
+
+struct Voice {
+    Kind kind = Kind::Off;
+    int channel = 0, key = 0, velocity = 0;
+    std::uint64_t serial = 0, release_serial = 0;
+    bool released = false, pedal_held = false;
+    float level = 0.0f, gain = 0.0f;
+    // built-in patches
+    std::size_t patch = 0;
+    WavetableOscillator osc;
+    Adsr env;
+    Svf filter;
+    bool use_filter = false;
+    PluckedString string;
+    double lfo_phase = 0.0;
+    // SoundFont sample
+    const Region* region = nullptr;
+    double pos = 0.0;
+    int stage = kDone;
+    std::uint32_t left = 0;
+    float amp = 0.0f, attack_inc = 0.0f, decay_mul = 1.0f, sustain_amp = 1.0f, release_mul = 1.0f;
+    float base_cents = 0.0f, rate_ratio = 1.0f;
+
+    explicit Voice(double sr) : string(sr, 20.0) {}
+};
+
+struct Synth::Impl {
+    double sr;
+    std::vector<Voice> voices;
+    std::vector<Patch> patches;
+    std::vector<std::size_t> program_patch = std::vector<std::size_t>(128, std::size_t(-1));
+    std::size_t drum_patch = std::size_t(-1);
+    std::shared_ptr<const SoundFont> sf;
+    Channel ch[16];
+    std::uint64_t serial = 0, release_serial = 0;
+    float buf[kSub];
+    std::size_t* started;
+    std::size_t* stolen;
+
+    explicit Impl(double rate) : sr(rate) {}
+
+    std::size_t patch_for(int channel) const {
+        if (patches.empty()) return std::size_t(-1);
+        const Channel& c = ch[channel];
+        if (channel == kDrumChannel && drum_patch != std::size_t(-1)) return drum_patch;
+        const std::size_t p = program_patch[std::size_t(c.program)];
+        return p != std::size_t(-1) ? p : std::size_t(c.program) % patches.size();
+    }
+
+    void resolve_program(int channel) {
+        Channel& c = ch[channel];
+        const bool drums = channel == kDrumChannel;
+        c.preset = sf ? sf->find_or_fallback(drums ? 128 : c.bank, c.program, drums) : nullptr;
+        c.patch = patch_for(channel);
+    }
+
+    void reset_channels() {
+        for (int i = 0; i < 16; ++i) {
+            ch[i] = Channel();
+            resolve_program(i);
+        }
+    }
+
+    // ---- voice life cycle -------------------------------------------------
+    Voice& allocate(std::uint64_t note_serial) {
+        Voice* best = nullptr;
+        for (auto& v : voices)
+            if (v.kind == Kind::Off) return v;
+        // 1. the released voice released earliest
+        for (auto& v : voices)
+            if ((v.released || v.pedal_held) && v.serial != note_serial &&
+                (!best || v.release_serial < best->release_serial))
+                best = &v;
+        // 2. else the quietest (ties: the oldest)
+        if (!best)
+            for (auto& v : voices)
+                if (v.serial != note_serial &&
+                    (!best || v.level < best->level || (v.level == best->level && v.serial < best->serial)))
+                    best = &v;
+        if (!best) best = &voices.front();
+        ++*stolen;
+        best->kind = Kind::Off;
+        return *best;
+    }
+
+    void release(Voice& v) {
+        v.released = true;
+        v.pedal_held = false;
+        v.release_serial = ++release_serial;
+        if (v.kind == Kind::Wave) {
+            v.env.gate_off();
+        } else if (v.kind == Kind::String) {
+            v.env.gate_off();
+            v.string.damp(std::max(0.05f, patches[v.patch].amp.release_s));
+        } else if (v.kind == Kind::Sample && v.stage < kRelease) {
+            enter_release(v, v.region->release_s);
+        }
+    }
+
+    void enter_release(Voice& v, float seconds) {
+        const double samples = std::max(double(std::max(seconds, 0.002f)) * sr, 1.0);
+        v.release_mul = float(std::pow(10.0, -1000.0 / 200.0 / samples));  // 100 dB per release time
+        v.stage = kRelease;
+    }
+
+    void note_off(int c, int key) {
+        for (auto& v : voices) {
+            if (v.kind == Kind::Off || v.channel != c || v.key != key || v.released || v.pedal_held) continue;
+            if (ch[c].sustain) {
+                v.pedal_held = true;
+                v.release_serial = ++release_serial;
+            } else {
+                release(v);
+            }
+        }
+    }
+
+    void note_on(int c, int key, int vel) {
+        // a repeated key releases its previous note
+        for (auto& v : voices)
+            if (v.kind != Kind::Off && v.channel == c && v.key == key && !v.released) release(v);
+        const std::uint64_t note = ++serial;
+        const Channel& chan = ch[c];
+        if (sf) {
+            const Preset* p = chan.preset;
+            if (!p) return;
+            for (const Region& r : p->regions) {
+                if (key < r.key_lo || key > r.key_hi || vel < r.vel_lo || vel > r.vel_hi) continue;
+                if (r.exclusive_class)
+                    for (auto& v : voices)
+                        if (v.kind == Kind::Sample && v.channel == c && v.serial != note &&
+                            v.region->exclusive_class == r.exclusive_class && v.stage < kRelease) {
+                            v.released = true;
+                            v.release_serial = ++release_serial;
+                            enter_release(v, 0.005f);
+                        }
+                start_sample(allocate(note), c, key, vel, note, r);
+            }
+            return;
+        }
+        if (chan.patch == std::size_t(-1)) return;
+        start_patch(allocate(note), c, key, vel, note, chan.patch);
+    }
+
+    void common(Voice& v, int c, int key, int vel, std::uint64_t note) {
+        v.channel = c;
+        v.key = key;
+        v.velocity = vel;
+        v.serial = note;
+        v.released = v.pedal_held = false;
+        v.level = 1.0f;
+        ++*started;
+    }
+
+    void start_patch(Voice& v, int c, int key, int vel, std::uint64_t note, std::size_t pi) {
+        const Patch& p = patches[pi];
+        common(v, c, key, vel, note);
+        v.patch = pi;
+        v.gain = p.gain * sq127(vel);
+        v.lfo_phase = 0.0;
+        v.filter.reset();
+        v.use_filter = p.filter_cutoff_hz < 0.45 * sr || p.filter_env_octaves != 0.0f || p.filter_keytrack != 0.0f;
+        if (p.source == Patch::Source::Wavetable) {
+            v.kind = Kind::Wave;
+            v.osc.set_table(p.table.get());
+            v.osc.reset(0.0);
+            v.env = Adsr(p.amp, sr);
+        } else {
+            v.kind = Kind::String;
+            AdsrConfig hold{0.0f, 0.0f, 1.0f, std::max(p.amp.release_s, 0.05f), 0.5f};
+            v.env = Adsr(hold, sr);
+            const double f = 440.0 * std::pow(2.0, (key - 69) / 12.0);
+            v.string.pluck(f, float(vel) / 127.0f, p.string_decay_s, p.string_brightness,
+                           std::uint32_t(note * 2654435761u + 1u));
+        }
+        v.env.gate_on();
+    }
+
+    void start_sample(Voice& v, int c, int key, int vel, std::uint64_t note, const Region& r) {
+        common(v, c, key, vel, note);
+        v.kind = Kind::Sample;
+        v.region = &r;
+        v.pos = r.start;
+        v.gain = sq127(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0));
+        v.base_cents = float(key - r.root_key) * r.scale_tuning + r.tune_cents;
+        v.rate_ratio = float(double(r.sample_rate) / sr);
+        v.amp = 0.0f;
+        v.stage = kDelay;
+        v.left = std::uint32_t(r.delay_s * sr);
+        v.attack_inc = r.attack_s > 0 ? float(1.0 / std::max(1.0, r.attack_s * sr)) : 1.0f;
+        v.sustain_amp = float(std::pow(10.0, -r.sustain_cb / 200.0));
+        const double decay = r.decay_s * std::pow(2.0, r.key_to_decay_tc * (60 - key) / 1200.0);
+        v.decay_mul = float(std::pow(10.0, -1000.0 / 200.0 / std::max(decay * sr, 1.0)));
+        v.filter.reset();
+        v.use_filter = r.filter_fc_cents < 13500.0f;
+        if (v.use_filter) {
+            const double fc = 8.176 * std::pow(2.0, r.filter_fc_cents / 1200.0);
+            v.use_filter = fc < 0.45 * sr;
+            v.filter.set(fc, std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)), sr);
+        }
+    }
+
+    // ---- events -------------------------------------------------------------
+    void apply(const Event& e) {
+        const int c = e.status & 0x0F, d1 = e.data1 & 0x7F, d2 = e.data2 & 0x7F;
+        switch (e.status & 0xF0) {
+            case 0x80: note_off(c, d1); break;
+            case 0x90: d2 ? note_on(c, d1, d2) : note_off(c, d1); break;
+            case 0xC0: ch[c].program = d1; resolve_program(c); break;
+            case 0xE0: ch[c].bend = d1 | (d2 << 7); break;
+            case 0xB0: control(c, d1, d2); break;
+            default: break;
+        }
+    }
+
+    void control(int c, int cc, int value) {
+        Channel& k = ch[c];
+        switch (cc) {
+            case 0: k.bank = value; break;
+            case 6:
+                if (k.rpn_msb == 0 && k.rpn_lsb == 0) k.bend_range = float(value);
+                break;
+            case 7: k.volume = value; break;
+            case 10: k.pan = value; break;
+            case 11: k.expression = value; break;
+            case 64:
+                k.sustain = value >= 64;
+                if (!k.sustain)
+                    for (auto& v : voices)
+                        if (v.kind != Kind::Off && v.channel == c && v.pedal_held) release(v);
+                break;
+            case 100: k.rpn_lsb = value; break;
+            case 101: k.rpn_msb = value; break;
+            case 120:
+                for (auto& v : voices)
+                    if (v.channel == c) v.kind = Kind::Off;
+                break;
+            case 121:
+                k.volume = 100; k.expression = 127; k.pan = 64; k.bend = 8192; k.sustain = false;
+                k.rpn_msb = k.rpn_lsb = 127;
+                break;
+            case 123:
+                for (auto& v : voices)
+                    if (v.kind != Kind::Off && v.channel == c && !v.released) release(v);
+                break;
+            default: break;
+        }
+    }
+
+    // ---- rendering ------------------------------------------------------------
+    void pan_gains(const Voice& v, float extra_pan, float& gl, float& gr) const {
+        float p = float(ch[v.channel].pan - 64) / 127.0f + extra_pan;
+        p = std::min(std::max(p, -0.5f), 0.5f);
+        const double a = (double(p) + 0.5) * kPi / 2.0;
+        gl = float(std::cos(a));
+        gr = float(std::sin(a));
+    }
+
+    void render_voice(Voice& v, float* L, float* R, std::size_t m) {
+        float* b = buf;
+        const Channel& chan = ch[v.channel];
+        float gl, gr;
+        if (v.kind == Kind::Sample) {
+            render_sample(v, b, m);
+            pan_gains(v, v.region->pan, gl, gr);
+        } else {
+            const Patch& p = patches[v.patch];
+            double f = 440.0 * std::pow(2.0, (v.key - 69 + chan.bend_cents() / 100.0) / 12.0);
+            if (p.vibrato_cents != 0.0f) {
+                f *= std::pow(2.0, p.vibrato_cents * std::sin(2.0 * kPi * v.lfo_phase) / 1200.0);
+                v.lfo_phase += p.vibrato_hz * double(m) / sr;
+                v.lfo_phase -= std::floor(v.lfo_phase);
+            }
+            float peak = 0.0f;
+            if (v.kind == Kind::Wave) {
+                v.osc.render(b, m, f, sr, nullptr, p.morph);
+            } else {
+                v.string.render(b, m);
+                for (std::size_t i = 0; i < m; ++i) peak = std::max(peak, std::fabs(b[i]));
+            }
+            for (std::size_t i = 0; i < m; ++i) b[i] *= v.env.next();
+            if (v.use_filter) {
+                const double fc = p.filter_cutoff_hz * std::pow(f / 261.6256, p.filter_keytrack) *
+                                  std::exp2(p.filter_env_octaves * v.env.value());
+                v.filter.set(fc, p.filter_q, sr);
+                v.filter.process(b, m, Svf::Mode::LowPass);
+            }
+            v.level = v.env.value() * v.gain;
+            if (v.kind == Kind::String) v.level *= peak;
+            if (!v.env.active() || (v.kind == Kind::String && peak < 3e-5f)) v.kind = Kind::Off;
+            pan_gains(v, 0.0f, gl, gr);
+        }
+        const float g = v.gain * chan.gain();
+        gl *= g;
+        gr *= g;
+        for (std::size_t i = 0; i < m; ++i) {
+            L[i] += b[i] * gl;
+            R[i] += b[i] * gr;
+        }
+    }
+
+    float env_next(Voice& v) {
+        switch (v.stage) {
+            case kDelay:
+                if (v.left) { --v.left; return 0.0f; }
+                v.stage = kAttack;
+                [[fallthrough]];
+            case kAttack:
+                v.amp += v.attack_inc;
+                if (v.amp >= 1.0f) {
+                    v.amp = 1.0f;
+                    v.stage = kHold;
+                    v.left = std::uint32_t(v.region->hold_s *
+                                           std::pow(2.0, v.region->key_to_hold_tc * (60 - v.key) / 1200.0) * sr);
+                }
+                return v.amp;
+            case kHold:
+                if (v.left) { --v.left; return v.amp; }
+                v.stage = kDecay;
+                [[fallthrough]];
+            case kDecay:
+                v.amp *= v.decay_mul;
+                if (v.amp <= v.sustain_amp) {
+                    v.amp = v.sustain_amp;
+                    v.stage = v.sustain_amp < 1e-5f ? kDone : kSustain;
+                }
+                return v.amp;
+            case kSustain: return v.amp;
+            case kRelease:
+                v.amp *= v.release_mul;
+                if (v.amp < 1e-5f) { v.amp = 0.0f; v.stage = kDone; }
+                return v.amp;
+            default: return 0.0f;
+        }
+    }
+
+    void render_sample(Voice& v, float* b, std::size_t m) {
+        const Region& r = *v.region;
+        const std::int16_t* s = sf->samples();
+        const double step = double(v.rate_ratio) *
+                            std::exp2((v.base_cents + ch[v.channel].bend_cents()) / 1200.0);
+        const bool loop = r.loop_mode == 1 || (r.loop_mode == 3 && !v.released);
+        const double loop_len = double(r.loop_end) - double(r.loop_start);
+        constexpr float k = 1.0f / 32768.0f;
+        double pos = v.pos;
+        std::size_t i = 0;
+        for (; i < m; ++i) {
+            const std::size_t idx = std::size_t(pos);
+            const float x = float(pos - double(idx));
+            const float xm1 = s[idx > r.start ? idx - 1 : idx] * k, x0 = s[idx] * k;
+            const float x1 = s[idx + 1] * k, x2 = s[idx + 2] * k;
+            const float c1 = 0.5f * (x1 - xm1);
+            const float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+            const float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+            b[i] = (((c3 * x + c2) * x + c1) * x + x0) * env_next(v);
+            pos += step;
+            if (loop) {
+                while (pos >= double(r.loop_end)) pos -= loop_len;
+            } else if (pos >= double(r.end) - 1.0) {
+                v.stage = kDone;
+                ++i;
+                break;
+            }
+        }
+        for (; i < m; ++i) b[i] = 0.0f;
+        v.pos = pos;
+        if (v.use_filter) v.filter.process(b, m, Svf::Mode::LowPass);
+        v.level = v.amp * v.gain;
+        if (v.stage == kDone) v.kind = Kind::Off;
+    }
+};
+
+Synth::Synth(const SynthConfig& cfg) : cfg_(cfg) {
+    if (!(cfg.sample_rate >= 8000.0 && cfg.sample_rate <= 384000.0))
+        throw std::invalid_argument("SynthConfig.sample_rate must be in [8000, 384000], got " +
+                                    std::to_string(cfg.sample_rate));
+    if (cfg.max_voices < 1 || cfg.max_voices > 4096)
+        throw std::invalid_argument("SynthConfig.max_voices must be in [1, 4096], got " +
+                                    std::to_string(cfg.max_voices));
+    if (!std::isfinite(cfg.gain) || cfg.gain < 0)
+        throw std::invalid_argument("SynthConfig.gain must be finite and >= 0");
+    d_ = std::make_unique<Impl>(cfg.sample_rate);
+    d_->voices.reserve(cfg.max_voices);
+    for (std::size_t i = 0; i < cfg.max_voices; ++i) d_->voices.emplace_back(cfg.sample_rate);
+    d_->started = &started_;
+    d_->stolen = &stolen_;
+    d_->reset_channels();
+}
+
+Synth::~Synth() = default;
+
+std::size_t Synth::add_patch(const Patch& p) {
+    if (p.source == Patch::Source::Wavetable && !p.table)
+        throw std::invalid_argument("Patch.table is required for a wavetable patch");
+    Adsr check(p.amp, cfg_.sample_rate);  // validates the envelope fields
+    (void)check;
+    if (!(p.filter_cutoff_hz > 0)) throw std::invalid_argument("Patch.filter_cutoff_hz must be > 0");
+    if (!(p.filter_q > 0)) throw std::invalid_argument("Patch.filter_q must be > 0");
+    if (!(p.string_decay_s > 0)) throw std::invalid_argument("Patch.string_decay_s must be > 0");
+    if (!(p.gain >= 0)) throw std::invalid_argument("Patch.gain must be >= 0");
+    reset();
+    d_->patches.push_back(p);
+    for (int c = 0; c < 16; ++c) d_->resolve_program(c);
+    return d_->patches.size() - 1;
+}
+
+void Synth::set_program_patch(int program, std::size_t patch) {
+    if (program < 0 || program > 127) throw std::invalid_argument("program must be in [0, 127]");
+    if (patch >= d_->patches.size()) throw std::invalid_argument("patch index out of range");
+    d_->program_patch[std::size_t(program)] = patch;
+    for (int c = 0; c < 16; ++c) d_->resolve_program(c);
+}
+
+void Synth::set_drum_patch(std::size_t patch) {
+    if (patch >= d_->patches.size()) throw std::invalid_argument("patch index out of range");
+    d_->drum_patch = patch;
+    d_->resolve_program(kDrumChannel);
+}
+
+void Synth::set_soundfont(std::shared_ptr<const SoundFont> sf) {
+    reset();
+    d_->sf = std::move(sf);
+    d_->reset_channels();
+}
+
+void Synth::render(const Event* events, std::size_t n_events, float* left, float* right, std::size_t n) {
+    std::fill(left, left + n, 0.0f);
+    std::fill(right, right + n, 0.0f);
+    std::size_t e = 0, t = 0;
+    while (t < n) {
+        while (e < n_events && events[e].offset <= t) d_->apply(events[e++]);
+        std::size_t stop = std::min(n, t + kSub);
+        if (e < n_events) stop = std::min<std::size_t>(stop, events[e].offset);
+        for (auto& v : d_->voices)
+            if (v.kind != Kind::Off) d_->render_voice(v, left + t, right + t, stop - t);
+        t = stop;
+    }
+    while (e < n_events) d_->apply(events[e++]);
+    if (cfg_.gain != 1.0f)
+        for (std::size_t i = 0; i < n; ++i) {
+            left[i] *= cfg_.gain;
+            right[i] *= cfg_.gain;
+        }
+}
+
+void Synth::all_notes_off() {
+    for (int c = 0; c < 16; ++c) d_->ch[c].sustain = false;
+    for (auto& v : d_->voices)
+        if (v.kind != Kind::Off && !v.released) d_->release(v);
+}
+
+void Synth::reset() {
+    for (auto& v : d_->voices) v.kind = Kind::Off;
+    d_->reset_channels();
+}
+
+std::size_t Synth::active_voices() const {
+    std::size_t n = 0;
+    for (const auto& v : d_->voices) n += v.kind != Kind::Off;
+    return n;
+}
+
+bool Synth::note_sounding(int channel, int key) const {
+    for (const auto& v : d_->voices)
+        if (v.kind != Kind::Off && v.channel == channel && v.key == key) return true;
+    return false;
+}
+
+}  // namespace edgeaudio::synth

@@ -1,0 +1,338 @@
+"""edgeaudio.synth: pitch, band limits, envelopes, voice stealing, MIDI timing,
+SoundFont parsing (of a file built here), corrupted inputs, bounded endings."""
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from edgeaudio import synth
+
+mido = pytest.importorskip("mido")
+
+SR = 48000
+
+
+def zero_crossing_freq(x: np.ndarray, sr: float) -> float:
+    i = np.nonzero((x[:-1] < 0) & (x[1:] >= 0))[0]
+    t = i + (-x[i]) / (x[i + 1] - x[i])
+    return (len(t) - 1) * sr / (t[-1] - t[0])
+
+
+def cents(f: float, ref: float) -> float:
+    return 1200.0 * np.log2(f / ref)
+
+
+# ---------------------------------------------------------------- oscillator
+
+@pytest.mark.parametrize("freq", [27.5, 440.0, 1760.0, 7902.1])
+def test_wavetable_oscillator_is_in_tune_within_one_cent(freq):
+    x = synth.oscillator(synth.Wavetable.classic("sine"), freq, SR, sample_rate=SR)
+    assert abs(cents(zero_crossing_freq(x, SR), freq)) < 1.0
+
+
+def test_engine_note_and_pitch_bend_are_in_tune():
+    s = synth.Synth(SR, max_voices=4)
+    s.reset()
+    sine = synth.Synth(SR, max_voices=4)
+    sine._s = synth._core.Synth(SR, 4, 1.0)
+    p = sine.add_patch(synth.Wavetable.classic("sine"), attack_s=0.0, decay_s=0.0, sustain=1.0)
+    sine.set_program_patch(0, p)
+    x = sine.render(SR, [(0, 0x90, 69, 100)])[:, 0]
+    assert abs(cents(zero_crossing_freq(x, SR), 440.0)) < 1.0
+    bend_up = 8192 + 8191  # +2 semitones (default range)
+    x = sine.render(SR, [(0, 0xE0, bend_up & 0x7F, bend_up >> 7)])[4800:, 0]
+    assert abs(cents(zero_crossing_freq(x, SR), 440.0 * 2 ** (2 * 8191 / 8192 / 12))) < 1.0
+
+
+@pytest.mark.parametrize("shape", ["saw", "square", "triangle"])
+def test_no_harmonic_above_nyquist_at_any_played_pitch(shape):
+    table = synth.Wavetable.classic(shape, 1024)
+    for note in range(128):
+        f = 440.0 * 2 ** ((note - 69) / 12)
+        if f >= SR / 2:
+            continue
+        level = table.level_for(f / SR)
+        assert table.level_harmonics(level) * f < SR / 2
+        t = table.table(level)
+        spec = np.abs(np.fft.rfft(t.astype(np.float64))) / len(t)
+        assert np.sum(spec[table.level_harmonics(level) + 1:] ** 2) < 1e-10
+
+
+def aliasing_db(x: np.ndarray, f0: int) -> float:
+    """Energy off the harmonic bins relative to the harmonics (1 s, integer Hz: exact bins)."""
+    p = np.abs(np.fft.rfft(x.astype(np.float64))) ** 2
+    harm = np.zeros(len(p), bool)
+    harm[np.arange(f0, len(p), f0)] = True
+    return 10 * np.log10(p[~harm][1:].sum() / p[harm].sum())
+
+
+@pytest.mark.parametrize("f0", [110, 997, 2999, 7919])
+def test_sawtooth_aliasing_is_below_minus_80_db(f0):
+    x = synth.oscillator(synth.Wavetable.classic("saw"), float(f0), SR, sample_rate=SR)
+    assert aliasing_db(x, f0) < -80.0
+
+
+def test_phase_modulation_input_shifts_phase():
+    table = synth.Wavetable.classic("sine")
+    pm = np.full(480, 0.25, np.float32)
+    a = synth.oscillator(table, 100.0, 480, SR, pm=pm)
+    b = synth.oscillator(table, 100.0, 480, SR, phase=0.25)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    with pytest.raises(ValueError, match="pm"):
+        synth.oscillator(table, 100.0, 480, SR, pm=pm[:10])
+
+
+def test_user_tables_and_morph_between_frames():
+    n = 2048
+    t = np.arange(n) / n
+    frames = np.stack([np.sin(2 * np.pi * t), np.sin(2 * np.pi * 3 * t)]).astype(np.float32)
+    table = synth.Wavetable(frames)
+    x0 = synth.oscillator(table, 1000.0, SR, SR, morph=0.0)
+    x1 = synth.oscillator(table, 1000.0, SR, SR, morph=1.0)
+    p0, p1 = np.abs(np.fft.rfft(x0)), np.abs(np.fft.rfft(x1))
+    assert p0[1000] > 100 * p0[3000] and p1[3000] > 100 * p1[1000]
+    with pytest.raises(ValueError, match="frame_len"):
+        synth.Wavetable(np.zeros((1, 1000), np.float32))
+
+
+# ---------------------------------------------------------------- envelope, string
+
+def test_adsr_stage_timing_is_exact():
+    env = synth.adsr(0.01, 0.02, 0.5, 0.03, gate_s=0.1, n=SR // 5, sample_rate=SR)
+    assert int(np.argmax(env)) == 479 and env[479] == pytest.approx(1.0)
+    assert env[479 + 960] == pytest.approx(0.5) and env[479 + 958] > 0.5
+    gate = int(0.1 * SR)
+    assert env[gate - 1] == pytest.approx(0.5)
+    assert env[gate + 1439] == 0.0 and env[gate + 1438] > 0.0
+    with pytest.raises(ValueError, match="sustain"):
+        synth.adsr(0.01, 0.02, 1.5, 0.03, gate_s=0.1, n=10)
+
+
+def test_plucked_string_decay_and_brightness():
+    short = synth.pluck(220.0, SR, SR, decay_s=0.3)
+    long = synth.pluck(220.0, SR, SR, decay_s=3.0)
+    late = slice(SR // 2, SR)
+    assert np.abs(short[late]).max() < 0.01 * np.abs(long[late]).max()
+    dull = synth.pluck(220.0, SR // 4, SR, brightness=0.0)
+    bright = synth.pluck(220.0, SR // 4, SR, brightness=1.0)
+
+    def centroid(x):
+        p = np.abs(np.fft.rfft(x))
+        return float((p * np.arange(len(p))).sum() / p.sum())
+
+    assert centroid(bright) > 1.5 * centroid(dull)
+
+
+# ---------------------------------------------------------------- engine
+
+def make_saw_synth(voices: int) -> synth.Synth:
+    s = synth.Synth(SR, max_voices=voices)
+    s._s = synth._core.Synth(SR, voices, 1.0)
+    p = s.add_patch(synth.Wavetable.classic("saw", 64), attack_s=0.0, decay_s=0.0, sustain=1.0, release_s=5.0)
+    s.set_program_patch(0, p)
+    return s
+
+
+def test_voice_stealing_takes_earliest_released_then_quietest():
+    s = make_saw_synth(3)
+    s.render(256, [(0, 0x90, 60, 100), (0, 0x90, 62, 20), (0, 0x90, 64, 100)])
+    assert s.active_voices == 3
+    s.render(256, [(0, 0x90, 65, 100)])  # none released: quietest (62) goes
+    assert not s.note_sounding(0, 62) and s.voices_stolen == 1
+    s.render(256, [(0, 0x80, 64, 0), (10, 0x80, 60, 0), (20, 0x90, 67, 100)])
+    assert not s.note_sounding(0, 64)  # released first
+    assert s.note_sounding(0, 60) and s.note_sounding(0, 65) and s.note_sounding(0, 67)
+
+
+def test_sustain_pedal_holds_notes_until_lifted():
+    s = make_saw_synth(4)
+    s.render(256, [(0, 0xB0, 64, 127), (0, 0x90, 60, 100), (100, 0x80, 60, 0)])
+    s.render(SR, [])
+    out = s.render(256, [])
+    assert np.abs(out).max() > 0.01  # still held by the pedal
+    s.render(256, [(0, 0xB0, 64, 0)])
+    assert s.note_sounding(0, 60)  # now in its 5 s release
+
+
+def test_events_are_sample_accurate_in_a_block():
+    s = make_saw_synth(2)
+    out = s.render(1000, [(337, 0x90, 69, 127)])
+    assert np.all(out[:337] == 0) and np.abs(out[338]).max() > 0
+    with pytest.raises(ValueError, match="offset"):
+        s.render(100, [(100, 0x90, 60, 100)])
+    with pytest.raises(ValueError, match="sorted"):
+        s.render(100, [(50, 0x90, 60, 100), (10, 0x80, 60, 0)])
+
+
+# ---------------------------------------------------------------- MIDI
+
+def hand_built_midi(path, release=True, tempo_change=True, fmt=1):
+    mid = mido.MidiFile(type=fmt, ticks_per_beat=480)
+    t0 = mido.MidiTrack()
+    mid.tracks.append(t0)
+    t0.append(mido.MetaMessage("set_tempo", tempo=500000, time=0))  # 120 bpm
+    if tempo_change:
+        t0.append(mido.MetaMessage("set_tempo", tempo=250000, time=960))  # 240 bpm after 1 s
+    notes = mido.MidiTrack()
+    mid.tracks.append(notes)
+    notes.append(mido.Message("note_on", channel=0, note=60, velocity=100, time=480))  # 0.5 s
+    if release:
+        notes.append(mido.Message("note_off", channel=0, note=60, velocity=0, time=960))  # 1.25 s
+    notes.append(mido.Message("note_on", channel=9, note=38, velocity=90, time=480 if release else 1440))  # 1.5 s
+    if release:
+        notes.append(mido.Message("note_off", channel=9, note=38, velocity=0, time=480))  # 1.75 s
+    if fmt == 0:
+        mid = mido.MidiFile(type=0, ticks_per_beat=480, tracks=[mido.merge_tracks(mid.tracks)])
+    mid.save(path)
+
+
+@pytest.mark.parametrize("fmt", [0, 1])
+def test_midi_event_frames_follow_the_tempo_map(tmp_path, fmt):
+    path = tmp_path / "timing.mid"
+    hand_built_midi(path, fmt=fmt)
+    events, end, held = synth.midi_events(path, SR)
+    on = events[(events[:, 1] & 0xF0) == 0x90]
+    off = events[(events[:, 1] & 0xF0) == 0x80]
+    # 120 bpm for the first 960 ticks (1 s), then 240 bpm
+    assert on[:, 0].tolist() == [int(0.5 * SR), int(1.5 * SR)]
+    assert on[:, 1].tolist() == [0x90, 0x99]  # drums on channel 10
+    assert off[:, 0].tolist() == [int(1.25 * SR), int(1.75 * SR)]
+    assert end == int(1.75 * SR) and held == 0
+    audio = synth.render_midi(path, soundfont="builtin", sample_rate=SR)
+    onset = int(0.5 * SR)
+    assert np.all(audio[:onset] == 0) and np.abs(audio[onset + 1:onset + 64]).max() > 0
+
+
+def test_never_released_notes_still_end_with_a_warning(tmp_path):
+    path = tmp_path / "held.mid"
+    hand_built_midi(path, release=False)
+    with pytest.warns(RuntimeWarning, match="never released"):
+        audio = synth.render_midi(path, soundfont="builtin", sample_rate=SR, tail_s=1.0)
+    events, end, held = synth.midi_events(path, SR)
+    assert held == 2
+    assert end < len(audio) <= end + SR
+
+
+@pytest.mark.parametrize("cut", [0, 4, 13, 20, 30, -1])
+def test_corrupted_midi_gives_a_clear_error(tmp_path, cut):
+    good = tmp_path / "good.mid"
+    hand_built_midi(good)
+    data = good.read_bytes()
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(data[:cut] if cut >= 0 else b"MThd" + b"\xff" * 40)
+    with pytest.raises(ValueError, match="MIDI"):
+        synth.render_midi(bad, soundfont="builtin")
+
+
+# ---------------------------------------------------------------- SoundFont
+
+def _chunk(cid: bytes, body: bytes) -> bytes:
+    return cid + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def _list(kind: bytes, parts) -> bytes:
+    return _chunk(b"LIST", kind + b"".join(parts))
+
+
+def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) -> bytes:
+    """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums."""
+    sine = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype("<i2")
+    smpl = sine.tobytes() + b"\0" * 92
+    name = lambda s: s.encode().ljust(20, b"\0")  # noqa: E731
+    phdr = (name("Sine") + struct.pack("<HHHIII", 0, 0, 0, 0, 0, 0)
+            + name("Drum") + struct.pack("<HHHIII", 0, 128, 1, 0, 0, 0)
+            + name("EOP") + struct.pack("<HHHIII", 0, 0, 2, 0, 0, 0))
+    pbag = struct.pack("<HHHHHH", 0, 0, 1, 0, 2, 0)
+    pgen = struct.pack("<HH", 41, 0) + struct.pack("<HH", 41, 1) + struct.pack("<HH", 0, 0)
+    inst = name("SineInst") + struct.pack("<H", 0) + name("DrumInst") + struct.pack("<H", 1) + \
+        name("EOI") + struct.pack("<H", 2)
+    ibag = struct.pack("<HHHHHH", 0, 0, 5, 0, 7, 0)
+    igen = (struct.pack("<HBB", 43, 0, 127) + struct.pack("<HH", 54, loop_mode)
+            + struct.pack("<Hh", 48, attenuation_cb) + struct.pack("<HH", 58, root_key)
+            + struct.pack("<HH", 53, 0)
+            + struct.pack("<HBB", 43, 35, 81) + struct.pack("<HH", 53, 0) + struct.pack("<HH", 0, 0))
+    shdr = (name("sine") + struct.pack("<IIIIIBbHH", 0, 1000, 100, 900, 44100, 60, 0, 0, 1)
+            + name("EOS") + b"\0" * 26)
+    body = b"sfbk" + _list(b"INFO", [_chunk(b"ifil", struct.pack("<HH", 2, 1)), _chunk(b"INAM", b"Tiny\0\0")])
+    body += _list(b"sdta", [_chunk(b"smpl", smpl)])
+    body += _list(b"pdta", [_chunk(b"phdr", phdr), _chunk(b"pbag", pbag), _chunk(b"pmod", b"\0" * 10),
+                            _chunk(b"pgen", pgen), _chunk(b"inst", inst), _chunk(b"ibag", ibag),
+                            _chunk(b"imod", b"\0" * 10), _chunk(b"igen", igen), _chunk(b"shdr", shdr)])
+    return _chunk(b"RIFF", body)
+
+
+def test_soundfont_built_here_parses_with_its_generators(tmp_path):
+    path = tmp_path / "tiny.sf2"
+    path.write_bytes(tiny_sf2(root_key=69, attenuation_cb=60))
+    sf = synth.load_soundfont(path)
+    assert sf.name == "Tiny"
+    assert sf.presets() == [(0, 0, "Sine"), (128, 0, "Drum")]
+    (r,) = sf.regions(0, 0)
+    assert r["root_key"] == 69 and r["loop_mode"] == 1 and r["attenuation_cb"] == 60
+    assert (r["start"], r["end"], r["loop_start"], r["loop_end"]) == (0, 1000, 100, 900)
+    assert r["key_range"] == (0, 127) and r["sample_rate"] == 44100
+    (d,) = sf.regions(128, 0)
+    assert d["key_range"] == (35, 81) and d["root_key"] == 60 and d["loop_mode"] == 0
+
+
+def test_soundfont_playback_pitch_root_key_and_attenuation(tmp_path):
+    path = tmp_path / "tiny.sf2"
+    path.write_bytes(tiny_sf2())
+    s = synth.Synth(SR, 8, soundfont=path)
+    x = s.render(SR, [(0, 0x90, 81, 127)])[4800:, 0]  # an octave above root: 882 Hz
+    assert abs(cents(zero_crossing_freq(x, SR), 882.0)) < 1.0
+    path.write_bytes(tiny_sf2(attenuation_cb=60))
+    quiet = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 81, 127)])[4800:, 0]
+    level_db = 20 * np.log10(np.sqrt(np.mean(quiet ** 2)) / np.sqrt(np.mean(x ** 2)))
+    assert level_db == pytest.approx(-6.0, abs=0.1)
+
+
+def test_truncated_soundfont_always_gives_a_clear_error():
+    data = tiny_sf2()
+    for n in range(len(data)):
+        with pytest.raises(ValueError, match="SoundFont"):
+            synth.SoundFont.from_bytes(data[:n], "cut.sf2")
+
+
+def test_corrupted_soundfont_never_crashes():
+    data = bytearray(tiny_sf2())
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        bad = bytearray(data)
+        for pos in rng.integers(0, len(bad), 3):
+            bad[pos] = int(rng.integers(0, 256))
+        try:
+            sf = synth.SoundFont.from_bytes(bytes(bad), "fuzz.sf2")
+        except ValueError as e:
+            assert "SoundFont fuzz.sf2" in str(e)
+            continue
+        synth.Synth(SR, 4, soundfont=sf).render(512, [(0, 0x90, 60, 100), (0, 0x99, 40, 80)])
+
+
+def test_missing_soundfont_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDGEAUDIO_SOUNDFONT", str(tmp_path / "none.sf2"))
+    with pytest.raises(FileNotFoundError, match="fluid-soundfont-gm"):
+        synth.default_soundfont_path()
+    with pytest.raises(FileNotFoundError):
+        synth.load_soundfont(tmp_path / "none.sf2")
+
+
+def test_cli_synth_writes_a_wav(tmp_path):
+    sf = pytest.importorskip("soundfile")
+    mid, wav, font = tmp_path / "song.mid", tmp_path / "song.wav", tmp_path / "tiny.sf2"
+    hand_built_midi(mid)
+    font.write_bytes(tiny_sf2())
+    r = subprocess.run([sys.executable, "-m", "edgeaudio", "synth", str(mid), "--soundfont", str(font),
+                        "-o", str(wav)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    audio, rate = sf.read(wav)
+    assert rate == 48000 and audio.shape[1] == 2 and 1.75 <= len(audio) / rate <= 3.75
+    r = subprocess.run([sys.executable, "-m", "edgeaudio", "synth", str(mid), "-o", str(wav)],
+                       capture_output=True, text=True,
+                       env={**__import__("os").environ, "EDGEAUDIO_SOUNDFONT": str(tmp_path / "x.sf2")})
+    assert r.returncode == 1 and "no SoundFont" in r.stderr
