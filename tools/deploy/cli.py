@@ -197,7 +197,7 @@ def do_count(r: Runner, t: Target, native: bool) -> None:
         for isa in ("scalar", "neon"):
             counts = []
             for frames in COUNT_FRAMES:
-                text = r.run([t.qemu, "-L", t.qemu_root, "-plugin", plugin, out / "cpp" / "frame_bench",
+                text = r.run([t.qemu, "-L", t.qemu_root, "-d", "plugin", "-plugin", plugin, out / "cpp" / "frame_bench",
                               "--kernel", kernel, "--isa", isa, "--frames", str(frames)], capture=True)
                 counts.append(0 if r.dry_run else _insns(text))
             rows.append((t.name, kernel, isa, (counts[1] - counts[0]) / (COUNT_FRAMES[1] - COUNT_FRAMES[0])))
