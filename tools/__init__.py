@@ -1,0 +1,1 @@
+"""Runnable developer tools (bench/, deploy/); not part of the installed package."""
