@@ -1,4 +1,4 @@
-"""Music analysis on the C++ core: pitch (f0) tracking and a tuner's notes.
+"""Music analysis on the C++ core: pitch (f0) tracking and a tuner's notes; onsets, tempo and beats.
 
 :func:`track_pitch` and :class:`PitchTracker` run probabilistic YIN (pYIN,
 Mauch & Dixon 2014): per frame the YIN cumulative mean normalised
@@ -37,7 +37,8 @@ import numpy as np
 from . import _core
 from .fft import next_fast_len
 
-__all__ = ["PitchTrack", "PitchTracker", "track_pitch", "hz_to_note", "note_to_hz"]
+__all__ = ["PitchTrack", "PitchTracker", "track_pitch", "hz_to_note", "note_to_hz",
+           "onset_strength", "detect_onsets", "OnsetDetector", "estimate_tempo", "track_beats"]
 
 
 class PitchTrack(NamedTuple):
@@ -290,3 +291,404 @@ def note_to_hz(name: str, a4_hz: float = 440.0) -> float:
     if not isinstance(name, str):
         raise TypeError(f"name must be a string such as 'A4', got {type(name).__name__}")
     return float(_core.note_to_hz(name, _positive(a4_hz, "a4_hz")))
+
+
+# ---------------------------------------------------------------------------
+# Onsets, tempo and beats (edgeaudio/onset.h)
+
+_MIN_SAMPLE_RATE = 4000.0
+
+
+def _onset_config(sample_rate, n_fft, hop_length, n_mels, lag, max_size, delta, wait_s,
+                  pre_max_s, post_max_s, pre_avg_s, post_avg_s, floor_db, fmin, fmax) -> "_core.OnsetConfig":
+    sr = _positive(sample_rate, "sample_rate")
+    if sr < _MIN_SAMPLE_RATE:
+        raise ValueError(f"sample_rate must be at least {_MIN_SAMPLE_RATE:g} Hz for onset analysis, got {sr:g}")
+    if n_fft is None:
+        n_fft = next_fast_len(int(round(0.0929 * sr)))  # 2048 at 22.05 kHz
+    n_fft = _count(n_fft, "n_fft")
+    if n_fft < 16:
+        raise ValueError(f"n_fft must be at least 16, got {n_fft}")
+    hop_length = n_fft // 4 if hop_length is None else _count(hop_length, "hop_length")
+    if not 1 <= hop_length <= n_fft:
+        raise ValueError(f"hop_length must be in [1, n_fft = {n_fft}], got {hop_length}")
+    fps = sr / hop_length
+
+    def frames(seconds, name):
+        return int(round(_nonnegative(seconds, name) * fps))
+
+    cfg = _core.OnsetConfig()
+    cfg.sample_rate_hz = sr
+    cfg.n_fft = n_fft
+    cfg.hop_length = hop_length
+    cfg.n_mels = _count(n_mels, "n_mels")
+    cfg.lag = _count(lag, "lag")
+    cfg.max_size = _count(max_size, "max_size")
+    cfg.delta = _nonnegative(delta, "delta")
+    cfg.wait = frames(wait_s, "wait_s")
+    cfg.pre_max = frames(pre_max_s, "pre_max_s")
+    cfg.post_max = frames(post_max_s, "post_max_s")
+    cfg.pre_avg = frames(pre_avg_s, "pre_avg_s")
+    cfg.post_avg = frames(post_avg_s, "post_avg_s")
+    if isinstance(floor_db, (bool, np.bool_)) or not isinstance(floor_db, (int, float, np.integer, np.floating)):
+        raise TypeError(f"floor_db must be a number, got {type(floor_db).__name__}")
+    cfg.floor_db = float(floor_db)
+    cfg.fmin_hz = _nonnegative(fmin, "fmin")
+    if fmax is not None:
+        fmax = _positive(fmax, "fmax")
+        if fmax > sr / 2:
+            raise ValueError(f"fmax ({fmax:g} Hz) must not exceed the Nyquist frequency {sr / 2:g} Hz")
+        cfg.fmax_hz = fmax
+    try:
+        cfg.validate()
+    except ValueError as e:  # the core names the field; say which call it came from
+        raise ValueError(f"invalid onset settings: {e}") from None
+    return cfg
+
+
+def _nonnegative(v, name: str) -> float:
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(v).__name__}")
+    v = float(v)
+    if not (math.isfinite(v) and v >= 0):
+        raise ValueError(f"{name} must be a non-negative number, got {v}")
+    return v
+
+
+def _onset_times(frames: np.ndarray, cfg) -> np.ndarray:
+    # A flux frame fires as the onset enters its window, about half a window
+    # before the frame centre reaches it; report the onset where it is.
+    t = (frames + _ONSET_DELAY_WINDOWS * cfg.n_fft / cfg.hop_length) * (cfg.hop_length / cfg.sample_rate_hz)
+    return t.astype(np.float64)
+
+
+_ONSET_DELAY_WINDOWS = 0.375
+
+_ONSET_DOC_PARAMS = """
+    n_fft : int, optional
+        Frame (and Hann window) length in samples; default about 93 ms
+        (2048 at 22.05 kHz).
+    hop_length : int, optional
+        Samples between frames; default ``n_fft // 4``.
+    n_mels : int
+        Mel bands (Slaney) of the power spectrum; 0 uses the linear
+        spectrum's ``n_fft // 2 + 1`` bins.
+    lag : int
+        Frames between the compared spectra (1: first difference).
+    max_size : int
+        Width (odd) of the max-filter across frequency on the reference
+        spectrum (SuperFlux, suppresses vibrato); 1 is off.
+    delta : float
+        Threshold in dB (mean over bands) above the moving mean.
+    wait_s : float
+        Minimum time between onsets.
+    pre_max_s, post_max_s : float
+        A peak is the maximum over [t - pre_max_s, t + post_max_s].
+    pre_avg_s, post_avg_s : float
+        The moving mean is over [t - pre_avg_s, t + post_avg_s].
+    floor_db : float
+        Power floor in dB before the difference (silence and noise below it
+        give no flux). A full-scale sine is about +54 dB at n_fft 2048.
+    fmin, fmax : float
+        Band of the mel filterbank in Hz (fmax None: Nyquist)."""
+
+
+def _onset_args(sample_rate, n_fft, hop_length, n_mels, lag, max_size, delta, wait_s, pre_max_s,
+                post_max_s, pre_avg_s, post_avg_s, floor_db, fmin, fmax):
+    return _onset_config(sample_rate, n_fft, hop_length, n_mels, lag, max_size, delta, wait_s, pre_max_s,
+                         post_max_s, pre_avg_s, post_avg_s, floor_db, fmin, fmax)
+
+
+def _mono(y, name: str = "y") -> np.ndarray:
+    a = _as_audio(y, name)
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (mono audio), got shape {a.shape}")
+    return np.ascontiguousarray(a)
+
+
+def onset_strength(
+    y,
+    sample_rate: float,
+    *,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    n_mels: int = 128,
+    lag: int = 1,
+    max_size: int = 1,
+    floor_db: float = -60.0,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+) -> np.ndarray:
+    """Spectral-flux onset strength: the mean rectified rise of the dB spectrum.
+
+    ``strength[t] = mean_f max(0, L_t[f] - maxfilter_f(L_{t-lag})[f])`` with
+    ``L_t`` the dB mel (or linear) power spectrum of frame ``t`` from the
+    edgeaudio frontend (centred Hann frames, frame ``t`` at sample
+    ``t * hop_length``). In dB, so independent of the input gain.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio (computed in float32).
+    sample_rate : float
+        Hz, at least 4000.
+    """ + _ONSET_DOC_PARAMS + """
+
+    Returns
+    -------
+    np.ndarray
+        float32, shape ``(1 + n // hop_length,)`` (empty for empty ``y``).
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named).
+    """
+    a = _mono(y)
+    cfg = _onset_config(sample_rate, n_fft, hop_length, n_mels, lag, max_size, 0.0, 0.0, 0.0, 0.0, 0.0,
+                        0.0, floor_db, fmin, fmax)
+    return _core.onset_detect(a, cfg)[0]
+
+
+def detect_onsets(
+    y,
+    sample_rate: float,
+    *,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    n_mels: int = 128,
+    lag: int = 1,
+    max_size: int = 1,
+    delta: float = 1.0,
+    wait_s: float = 0.03,
+    pre_max_s: float = 0.03,
+    post_max_s: float = 0.03,
+    pre_avg_s: float = 0.1,
+    post_avg_s: float = 0.1,
+    floor_db: float = -60.0,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+) -> np.ndarray:
+    """Onset times: peaks of :func:`onset_strength` above an adaptive threshold.
+
+    Frame ``t`` is an onset when its strength is the maximum over
+    ``[t - pre_max_s, t + post_max_s]``, at least ``delta`` above the mean
+    over ``[t - pre_avg_s, t + post_avg_s]``, and more than ``wait_s`` after
+    the previous onset. Times are reported 3/8 of a window after the frame
+    centre (flux fires as an onset enters a frame's window).
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio.
+    sample_rate : float
+        Hz, at least 4000.
+    """ + _ONSET_DOC_PARAMS + """
+
+    Returns
+    -------
+    np.ndarray
+        float64 onset times in seconds, ascending. Empty when there are none,
+        including for audio shorter than one hop (documented empty result).
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named).
+
+    See Also
+    --------
+    OnsetDetector : the same, streaming.
+    librosa.onset.onset_detect : the reference in Python.
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> x = np.zeros(2 * sr, np.float32); x[[5000, 20000, 30000]] = 1.0
+    >>> np.round(detect_onsets(x, sr) * sr / 512).astype(int).tolist()
+    [10, 39, 59]
+    """
+    a = _mono(y)
+    cfg = _onset_config(sample_rate, n_fft, hop_length, n_mels, lag, max_size, delta, wait_s, pre_max_s,
+                        post_max_s, pre_avg_s, post_avg_s, floor_db, fmin, fmax)
+    return _onset_times(_core.onset_detect(a, cfg)[1], cfg)
+
+
+class OnsetDetector:
+    """Streaming onset detection: push chunks of any size, get onset times as they are decided.
+
+    Parameters are those of :func:`detect_onsets`. Each onset is returned
+    once ``max(post_max_s, post_avg_s)`` of later audio (plus one frame) has
+    been seen; ``push(all)`` then ``flush()`` gives exactly
+    :func:`detect_onsets`, whatever the chunking.
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> x = np.zeros(2 * sr, np.float32); x[[5000, 20000, 30000]] = 1.0
+    >>> det = OnsetDetector(sr)
+    >>> times = np.concatenate([det.push(c) for c in np.array_split(x, 9)] + [det.flush()])
+    >>> bool(np.array_equal(times, detect_onsets(x, sr)))
+    True
+    """
+
+    def __init__(self, sample_rate: float, *, n_fft: Optional[int] = None, hop_length: Optional[int] = None,
+                 n_mels: int = 128, lag: int = 1, max_size: int = 1, delta: float = 1.0, wait_s: float = 0.03,
+                 pre_max_s: float = 0.03, post_max_s: float = 0.03, pre_avg_s: float = 0.1,
+                 post_avg_s: float = 0.1, floor_db: float = -60.0, fmin: float = 0.0,
+                 fmax: Optional[float] = None) -> None:
+        self._cfg = _onset_config(sample_rate, n_fft, hop_length, n_mels, lag, max_size, delta, wait_s,
+                                  pre_max_s, post_max_s, pre_avg_s, post_avg_s, floor_db, fmin, fmax)
+        self._core = _core.OnsetDetectorCore(self._cfg)
+
+    @property
+    def hop_length(self) -> int:
+        return int(self._cfg.hop_length)
+
+    @property
+    def latency_frames(self) -> int:
+        """Frames after an onset's frame that its decision waits for."""
+        return int(self._cfg.latency_frames())
+
+    def push(self, chunk) -> np.ndarray:
+        """Consume a 1-D chunk (any length); return the onset times (s) decided so far."""
+        return _onset_times(self._core.push(_mono(chunk, "chunk"))[1], self._cfg)
+
+    def flush(self) -> np.ndarray:
+        """End the signal: return the remaining onset times, then start afresh."""
+        return _onset_times(self._core.flush()[1], self._cfg)
+
+    def reset(self) -> None:
+        """Forget the signal: the next sample starts a new one."""
+        self._core.reset()
+
+
+def _tempo_setup(y, sample_rate, start_bpm, std_octaves, min_bpm, max_bpm, hop_length, n_fft):
+    a = _mono(y)
+    ocfg = _onset_config(sample_rate, n_fft, hop_length, 128, 1, 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -60.0,
+                         0.0, None)
+    tcfg = _core.TempoConfig()
+    tcfg.frame_rate_hz = ocfg.sample_rate_hz / ocfg.hop_length
+    tcfg.start_bpm = _positive(start_bpm, "start_bpm")
+    tcfg.std_octaves = _positive(std_octaves, "std_octaves")
+    tcfg.min_bpm = _positive(min_bpm, "min_bpm")
+    tcfg.max_bpm = _positive(max_bpm, "max_bpm")
+    if tcfg.max_bpm <= tcfg.min_bpm:
+        raise ValueError(f"max_bpm ({max_bpm}) must be greater than min_bpm ({min_bpm})")
+    return _core.onset_detect(a, ocfg)[0], ocfg, tcfg
+
+
+def estimate_tempo(
+    y,
+    sample_rate: float,
+    *,
+    start_bpm: float = 120.0,
+    std_octaves: float = 1.0,
+    min_bpm: float = 30.0,
+    max_bpm: float = 320.0,
+    hop_length: Optional[int] = None,
+    n_fft: Optional[int] = None,
+) -> float:
+    """Global tempo in BPM: the onset strength's autocorrelation under a log-normal prior.
+
+    The unbiased autocorrelation of the mean-removed :func:`onset_strength`
+    is weighted by ``exp(-0.5 * (log2(bpm / start_bpm) / std_octaves) ** 2)``
+    (Ellis 2007; librosa's default prior); its best lag, refined by parabolic
+    interpolation, gives the tempo.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio.
+    sample_rate : float
+        Hz, at least 4000.
+    start_bpm, std_octaves : float
+        Centre and width (octaves) of the tempo prior.
+    min_bpm, max_bpm : float
+        Tempo search range.
+    hop_length, n_fft : int, optional
+        Onset strength framing (see :func:`onset_strength`).
+
+    Returns
+    -------
+    float
+        Tempo in BPM; 0.0 (documented empty result) when the audio is too
+        short to hold two beat periods at the slowest tempo searched, or has
+        no onsets.
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings.
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> x = np.zeros(10 * sr, np.float32); x[::sr // 2] = 1.0   # 120 BPM clicks
+    >>> round(estimate_tempo(x, sr))
+    120
+    """
+    strength, _, tcfg = _tempo_setup(y, sample_rate, start_bpm, std_octaves, min_bpm, max_bpm, hop_length, n_fft)
+    return float(_core.tempo_estimate(strength, tcfg))
+
+
+def track_beats(
+    y,
+    sample_rate: float,
+    *,
+    bpm: Optional[float] = None,
+    tightness: float = 100.0,
+    start_bpm: float = 120.0,
+    std_octaves: float = 1.0,
+    min_bpm: float = 30.0,
+    max_bpm: float = 320.0,
+    hop_length: Optional[int] = None,
+    n_fft: Optional[int] = None,
+) -> Tuple[float, np.ndarray]:
+    """Tempo and beat times by dynamic programming over the onset strength (Ellis 2007).
+
+    The beat sequence maximises the sum of the (Gaussian-smoothed,
+    std-normalised) onset strength at the beats minus ``tightness *
+    log(interval / period) ** 2`` per interval; weak beats at both ends are
+    trimmed (as librosa.beat.beat_track does).
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio.
+    sample_rate : float
+        Hz, at least 4000.
+    bpm : float, optional
+        The tempo to track; default :func:`estimate_tempo`'s.
+    tightness : float
+        How strictly beats keep the period.
+    start_bpm, std_octaves, min_bpm, max_bpm, hop_length, n_fft
+        As in :func:`estimate_tempo`.
+
+    Returns
+    -------
+    (float, np.ndarray)
+        Tempo in BPM and beat times in seconds (float64). ``(0.0, empty)``
+        when the audio is too short or silent (documented empty result).
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings.
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> x = np.zeros(10 * sr, np.float32); x[::sr // 2] = 1.0
+    >>> tempo, beats = track_beats(x, sr)
+    >>> round(tempo), bool(np.allclose(np.diff(beats), 0.5, atol=0.03))
+    (120, True)
+    """
+    strength, ocfg, tcfg = _tempo_setup(y, sample_rate, start_bpm, std_octaves, min_bpm, max_bpm,
+                                        hop_length, n_fft)
+    tcfg.tightness = _nonnegative(tightness, "tightness")
+    tempo = float(_core.tempo_estimate(strength, tcfg)) if bpm is None else _positive(bpm, "bpm")
+    if tempo <= 0:
+        return 0.0, np.zeros(0, np.float64)
+    frames = _core.beat_track(strength, tcfg, tempo)
+    return tempo, _onset_times(frames, ocfg)

@@ -102,3 +102,38 @@ def gain_db(estimate: np.ndarray, target: np.ndarray) -> float:
 def erle_db(mic: np.ndarray, out: np.ndarray) -> float:
     return float(10 * np.log10((np.sum(mic.astype(np.float64) ** 2) + 1e-20) /
                                (np.sum(out.astype(np.float64) ** 2) + 1e-20)))
+
+
+def rendered_piece(bpm: float, bars: int = 8, sr: int = 22050, seed: int = 0,
+                   program: int = 0) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """A 4/4 piece rendered by edgeaudio.synth's built-in instruments, with its truth.
+
+    Bass (plucked string) on every beat, a chord (``program``) on beats 1 and 3,
+    a melody (plucked) on some off-beat eighths. Returns (mono float32 audio,
+    onset times, beat times) in seconds; onsets are every distinct note start.
+    """
+    from edgeaudio.synth import Synth
+
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    notes = []  # (time, channel, key, velocity, duration)
+    scale = [0, 2, 4, 5, 7, 9, 11]
+    for b in range(bars * 4):
+        t = 0.25 + b * beat
+        root = 36 + scale[(b // 4 * 3) % 7]
+        notes.append((t, 1, root, 110, 0.8 * beat))
+        if b % 2 == 0:
+            for k in (0, 4, 7):
+                notes.append((t, 0, root + 24 + k, 70, 1.6 * beat))
+        if rng.random() < 0.6:
+            notes.append((t + beat / 2, 2, 72 + scale[rng.integers(7)], 90, 0.4 * beat))
+    end = max(n[0] + n[4] for n in notes) + 1.0
+    events = [(0, 0xC0, program, 0), (0, 0xC1, 25, 0), (0, 0xC2, 24, 0)]
+    for t, ch, key, vel, dur in notes:
+        events.append((int(round(t * sr)), 0x90 | ch, key, vel))
+        events.append((int(round((t + dur) * sr)), 0x80 | ch, key, 0))
+    events.sort(key=lambda e: e[0])
+    audio = Synth(sample_rate=sr).render(int(end * sr), events).mean(axis=1)
+    onsets = np.unique(np.round([n[0] for n in notes], 6))
+    beats = 0.25 + np.arange(bars * 4) * beat
+    return audio.astype(np.float32), onsets, beats

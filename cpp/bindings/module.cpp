@@ -45,4 +45,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_enhance(m);
     edgeaudio::bindings::register_frontend(m);
     edgeaudio::bindings::register_synth(m);
+    edgeaudio::bindings::register_onset(m);
 }
