@@ -50,7 +50,7 @@ class CommandsConfig:
     augmented versions of each training clip are made).
     """
 
-    train_per_keyword: int = 300
+    train_per_keyword: int = 500
     val_per_class: int = 40
     test_per_class: int = 60
     unknown_factor: float = 2.0       # unknown clips = factor x train_per_keyword
@@ -180,8 +180,8 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
             return np.zeros(CLIP_SAMPLES, np.float32)
         return augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
     clip = augment.set_level(clip, rng.uniform(-35, -12))
-    if rng.random() < 0.85:
-        clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(0, 30))
+    if rng.random() < 0.9:
+        clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(0, 25))
     return np.clip(clip, -1.0, 1.0).astype(np.float32)
 
 
@@ -457,7 +457,7 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
             f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
-            f"music and espeak babble at 0-30 dB SNR p=0.85; SpecAugment in training). Test: "
+            f"music and espeak babble at 0-25 dB SNR p=0.9; SpecAugment in training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
     entry = {
         "file": model_path.name,
