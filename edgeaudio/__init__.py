@@ -4,7 +4,9 @@ The native core (``edgeaudio._core``) holds the DSP kernels; the Python
 modules mirror the data path: ``fft``, ``aec`` (echo cancellation),
 ``enhance`` (noise suppression, biquad filters), ``features`` (STFT,
 log-mel, MFCC: the one frontend of training and device), and the analysis side:
-``wavelet`` (DWT/IDWT, denoising, CWT) and ``analysis`` (pitch tracking).
+``wavelet`` (DWT/IDWT, denoising, CWT) and ``analysis`` (pitch tracking); then
+``runtime`` (TFLite models) and ``models`` (the streaming detector); ``train``
+(not imported here) trains the models.
 
 >>> import edgeaudio
 >>> edgeaudio.simd_info()["active"] in edgeaudio.simd_info()["available"]
@@ -22,12 +24,14 @@ from . import wavelet
 from . import aec
 from . import enhance
 from . import synth
+from . import runtime
+from . import models
 from .features import Frontend, FrontendConfig
 
 __version__: str = _core.__version__
 
 __all__ = ["__version__", "Frontend", "FrontendConfig", "aec", "analysis", "enhance", "features",
-           "fft", "simd_info", "synth", "wavelet"]
+           "fft", "models", "runtime", "simd_info", "synth", "wavelet"]
 
 
 def simd_info() -> Dict[str, Any]:

@@ -33,8 +33,10 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contents(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("edgeaudio/_core") and n.endswith(".so") for n in names)
+    assert any(n.startswith("edgeaudio/_models") and n.endswith(".so") for n in names)  # Cython detector
     for mod in ("edgeaudio/__init__.py", "edgeaudio/fft.py", "edgeaudio/cli/__init__.py",
-                "edgeaudio/_core.pyi", "edgeaudio/py.typed"):
+                "edgeaudio/_core.pyi", "edgeaudio/_models.pyi", "edgeaudio/py.typed",
+                "edgeaudio/runtime.py", "edgeaudio/models.py", "edgeaudio/train/commands.py"):
         assert mod in names, mod
     # no build trees or tests leak into the wheel
     assert not any(n.startswith(("build/", "tests/", "cpp/")) for n in names)
@@ -55,6 +57,8 @@ def test_installed_wheel_runs_from_a_temporary_directory(wheel, tmp_path):
         "x = np.random.default_rng(0).standard_normal((8, 400))\n"
         "err = np.abs(edgeaudio.fft.rfft(x) - np.fft.rfft(x)).max()\n"
         "assert err < 1e-4, err\n"
+        "d = edgeaudio.models.Detector(2, threshold=0.5, ignore=[0])\n"
+        "assert [x.frame for x in d.process([[0.2, 0.8]])] == [0]\n"
         "print(edgeaudio.simd_info()['active'])\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "EDGEAUDIO_SIMD")}

@@ -24,7 +24,8 @@ PY=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc)}
 
 APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
-              g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
+              g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
+              espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican)
 
 step() { printf '\n==== %s\n' "$*"; }
 
@@ -43,7 +44,7 @@ if [[ $install == 1 ]]; then
         echo "all present: ${APT_PACKAGES[*]}"
     fi
     step "python packages (editable install with the test extra)"
-    $PY -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja
+    $PY -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja "cython>=3.0"
     $PY -m pip install -q --disable-pip-version-check --no-build-isolation -e ".[test]"
 fi
 

@@ -70,6 +70,29 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..train import commands
+
+    if args.model != "commands":  # argparse choices already limit this; wake words come later
+        raise ValueError(f"unknown model {args.model!r}")
+    cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
+    for name in ("epochs", "train_per_keyword", "test_per_class", "val_per_class", "augment_copies", "seed",
+                 "hop_ms", "batch_size"):
+        v = getattr(args, name)
+        if v is not None:
+            setattr(cfg, name, v)
+    if args.speech_commands:
+        cfg.speech_commands_dir = args.speech_commands
+    if args.no_festival:
+        cfg.festival = False
+    entry = commands.train_commands(args.out, work=args.work, config=cfg, resume=args.resume)
+    m = entry["metrics"]
+    print(f"{entry['file']}: {entry['size_bytes']} bytes, {entry['params']} params, {entry['macs']} MACs; "
+          f"int8 held-out accuracy clean {100 * m['int8_accuracy_clean']:.2f}%, "
+          f"10 dB SNR {100 * m['int8_accuracy_snr_10db']:.2f}%")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edgeaudio",
@@ -99,6 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="longest release tail after the last track ends (default 2 s)")
     syn.add_argument("--no-progress", action="store_true", help="no progress bar")
     syn.set_defaults(func=cmd_synth)
+    tr = sub.add_parser("train", help="train a model (needs the train extra and espeak-ng)",
+                        description="Synthesise data by voice split, train, quantise to int8, evaluate the "
+                                    "int8 model on held-out voices, write MODEL.tflite, the manifest entry "
+                                    "and a report into --out. Caches and checkpoints go to --work.")
+    tr.add_argument("model", choices=["commands"], help="what to train")
+    tr.add_argument("--out", required=True, help="output folder, e.g. firmware_models/")
+    tr.add_argument("--work", help="cache and checkpoint folder (default ~/.cache/edgeaudio/train/MODEL)")
+    tr.add_argument("--resume", action="store_true", help="reuse the cached data and the last checkpoint")
+    tr.add_argument("--smoke", action="store_true", help="tiny data, one epoch (CI: checks the pipeline only)")
+    tr.add_argument("--speech-commands", metavar="DIR", help="train on a Google Speech Commands tree instead")
+    tr.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
+    for name, kind in (("epochs", int), ("train-per-keyword", int), ("val-per-class", int),
+                       ("test-per-class", int), ("augment-copies", int), ("seed", int), ("hop-ms", int),
+                       ("batch-size", int)):
+        tr.add_argument(f"--{name}", type=kind, default=None)
+    tr.set_defaults(func=cmd_train)
     return p
 
 

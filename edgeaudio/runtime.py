@@ -1,0 +1,313 @@
+"""Run TFLite models: one loading path for every edgeaudio model.
+
+:func:`load` opens a ``.tflite`` flatbuffer with ai-edge-litert's interpreter
+(falling back to tflite-runtime), optionally checks its sha256 first, and
+returns a :class:`Model` whose :meth:`Model.invoke` takes float32 features and
+returns dequantised float32 outputs. For int8 / uint8 tensors the
+(de)quantisation uses the scale and zero point stored in the model itself, so
+the caller never handles integers.
+
+tf.lite (TensorFlow's own interpreter) is deprecated and deliberately not
+used: install the runtime with ``pip install '.[litert]'`` from the checkout
+(or ``'.[tflite]'`` for tflite-runtime, Python <= 3.11, numpy < 2).
+
+Examples
+--------
+>>> from edgeaudio import runtime                           # doctest: +SKIP
+>>> m = runtime.load("firmware_models/commands.tflite")    # doctest: +SKIP
+>>> m.input_details[0]["shape"]                            # doctest: +SKIP
+array([ 1, 49, 40,  1], dtype=int32)
+>>> m.invoke(features).shape                               # doctest: +SKIP
+(1, 12)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+__all__ = ["load", "Model", "LatencyStats", "ModelFileError", "RuntimeMissingError",
+           "available_interpreters", "sha256_file", "quantize", "dequantize"]
+
+#: Interpreter modules tried in order: (import path, pip extra, label).
+INTERPRETERS: Tuple[Tuple[str, str, str], ...] = (
+    ("ai_edge_litert.interpreter", "litert", "ai-edge-litert"),
+    ("tflite_runtime.interpreter", "tflite", "tflite-runtime"),
+)
+
+_TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier at bytes 4..8
+
+
+class RuntimeMissingError(ImportError):
+    """No TFLite interpreter package is installed."""
+
+
+class ModelFileError(ValueError):
+    """The model file is missing, truncated, not a TFLite flatbuffer, or fails its sha256 check."""
+
+
+def available_interpreters() -> List[str]:
+    """Labels of the interpreter packages importable here, in the order :func:`load` tries them."""
+    out = []
+    for mod, _extra, label in INTERPRETERS:
+        try:
+            __import__(mod, fromlist=["Interpreter"])
+        except Exception:  # noqa: BLE001 - a broken install counts as absent
+            continue
+        out.append(label)
+    return out
+
+
+def _interpreter_class(prefer: Optional[str] = None) -> Tuple[Callable[..., Any], str]:
+    order = list(INTERPRETERS)
+    if prefer is not None:
+        labels = [label for _m, _e, label in INTERPRETERS]
+        if prefer not in labels:
+            raise ValueError(f"interpreter must be one of {', '.join(labels)}; got {prefer!r}")
+        order = [t for t in INTERPRETERS if t[2] == prefer]
+    errors = []
+    for mod, _extra, label in order:
+        try:
+            m = __import__(mod, fromlist=["Interpreter"])
+            return m.Interpreter, label
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"{label}: {type(e).__name__}: {e}")
+    raise RuntimeMissingError(
+        "no TFLite interpreter is installed (" + "; ".join(errors) + "). "
+        "Install one from the edgeaudio checkout: pip install '.[litert]' "
+        "(ai-edge-litert), or pip install '.[tflite]' (tflite-runtime; Python <= 3.11, numpy < 2)")
+
+
+def sha256_file(path: Union[str, os.PathLike]) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _check_flatbuffer(path: Path, data: bytes) -> None:
+    if len(data) < 16:
+        raise ModelFileError(f"{path}: {len(data)} bytes is too short to be a TFLite model (truncated?)")
+    if data[4:8] != _TFLITE_IDENTIFIER:
+        raise ModelFileError(f"{path}: not a TFLite flatbuffer (no 'TFL3' identifier at byte 4)")
+    root = int.from_bytes(data[0:4], "little")
+    if root >= len(data):
+        raise ModelFileError(f"{path}: truncated TFLite file (root table offset {root} beyond {len(data)} bytes)")
+
+
+def quantize(x: np.ndarray, scale: float, zero_point: int, dtype: Any) -> np.ndarray:
+    """float -> integer tensor values: ``clip(round(x / scale) + zero_point)``."""
+    info = np.iinfo(dtype)
+    q = np.round(np.asarray(x, np.float32) / np.float32(scale)) + zero_point
+    return np.clip(q, info.min, info.max).astype(dtype)
+
+
+def dequantize(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    """integer tensor values -> float32: ``scale * (q - zero_point)``."""
+    return (np.float32(scale) * (q.astype(np.float32) - np.float32(zero_point))).astype(np.float32)
+
+
+@dataclass
+class LatencyStats:
+    """Wall-clock time of :meth:`Model.invoke`'s interpreter calls, in milliseconds."""
+
+    count: int
+    mean_ms: float
+    median_ms: float
+    p95_ms: float
+    min_ms: float
+    max_ms: float
+
+    def as_dict(self) -> Dict[str, float]:
+        return {"count": self.count, "mean_ms": self.mean_ms, "median_ms": self.median_ms,
+                "p95_ms": self.p95_ms, "min_ms": self.min_ms, "max_ms": self.max_ms}
+
+
+class Model:
+    """A loaded TFLite model. Made by :func:`load`; not constructed directly.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    sha256 : str
+    interpreter_name : str
+        "ai-edge-litert" or "tflite-runtime".
+    num_threads : int
+    input_details, output_details : list of dict
+        The interpreter's tensor details (name, shape, dtype, quantization).
+    """
+
+    def __init__(self, path: Path, sha256: str, interpreter: Any, name: str, num_threads: int) -> None:
+        self.path = path
+        self.sha256 = sha256
+        self.interpreter_name = name
+        self.num_threads = num_threads
+        self._it = interpreter
+        self._lock = threading.Lock()
+        self._times: List[float] = []
+        self._batch = int(self.input_details[0]["shape"][0]) if len(self.input_details[0]["shape"]) else 1
+
+    @property
+    def input_details(self) -> List[Dict[str, Any]]:
+        return self._it.get_input_details()
+
+    @property
+    def output_details(self) -> List[Dict[str, Any]]:
+        return self._it.get_output_details()
+
+    @property
+    def input_shape(self) -> Tuple[int, ...]:
+        """Shape of the (first) input tensor, batch axis included."""
+        return tuple(int(s) for s in self.input_details[0]["shape"])
+
+    @property
+    def is_quantized(self) -> bool:
+        """True when the input tensor is an integer type (full-integer model)."""
+        return np.dtype(self.input_details[0]["dtype"]).kind in "iu"
+
+    def _to_input(self, x: np.ndarray, det: Dict[str, Any]) -> np.ndarray:
+        dtype = np.dtype(det["dtype"])
+        if dtype.kind in "iu":
+            scale, zp = det["quantization"]
+            if scale == 0:
+                return np.asarray(x).astype(dtype)
+            return quantize(x, scale, zp, dtype)
+        return np.asarray(x, dtype=dtype)
+
+    def _from_output(self, y: np.ndarray, det: Dict[str, Any]) -> np.ndarray:
+        if np.dtype(det["dtype"]).kind in "iu":
+            scale, zp = det["quantization"]
+            if scale != 0:
+                return dequantize(y, scale, zp)
+        return np.asarray(y, dtype=np.float32)
+
+    def invoke(self, x: Any) -> np.ndarray:
+        """Run the model on one batch.
+
+        Parameters
+        ----------
+        x : array_like, float
+            The input tensor's shape, or that shape without its batch axis
+            (a batch of one is added). Float values are quantised with the
+            input tensor's scale / zero point when the model is integer.
+
+        Returns
+        -------
+        numpy.ndarray, float32
+            The first output tensor, dequantised (batch axis kept).
+
+        Raises
+        ------
+        ValueError
+            ``x`` has the wrong shape, or NaN / Inf values.
+        """
+        det = self.input_details[0]
+        want = tuple(int(s) for s in det["shape"])
+        a = np.asarray(x, dtype=np.float32)
+        if a.shape == want[1:]:
+            a = a[None]
+        if a.shape != want:
+            raise ValueError(f"x must have shape {want} (or {want[1:]}), got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("x has NaN or infinite values")
+        with self._lock:
+            self._it.set_tensor(det["index"], self._to_input(a, det))
+            t0 = time.perf_counter()
+            self._it.invoke()
+            self._times.append(time.perf_counter() - t0)
+            out = self.output_details[0]
+            y = self._it.get_tensor(out["index"])
+        return self._from_output(y, out)
+
+    def invoke_batch(self, xs: Any) -> np.ndarray:
+        """Run the model on many examples, ``(n, *input_shape[1:])`` -> ``(n, *output_shape[1:])``.
+
+        The model's own batch size is kept (examples go through one batch of
+        it at a time), so a batch-1 device model serves any ``n``.
+        """
+        a = np.asarray(xs, dtype=np.float32)
+        want = self.input_shape[1:]
+        if a.shape[1:] != want:
+            raise ValueError(f"xs must have shape (n, {', '.join(map(str, want))}), got {a.shape}")
+        b = max(self._batch, 1)
+        outs = []
+        for i in range(0, len(a), b):
+            chunk = a[i:i + b]
+            if len(chunk) < b:  # pad the last batch to the model's batch size
+                chunk = np.concatenate([chunk, np.zeros((b - len(chunk),) + want, np.float32)])
+                outs.append(self.invoke(chunk)[: len(a) - i])
+            else:
+                outs.append(self.invoke(chunk))
+        if not outs:
+            return np.zeros((0,) + tuple(int(s) for s in self.output_details[0]["shape"][1:]), np.float32)
+        return np.concatenate(outs)
+
+    def latency(self) -> LatencyStats:
+        """Statistics of the interpreter time of every invoke since load (or :meth:`reset_latency`)."""
+        t = np.asarray(self._times, np.float64) * 1e3
+        if t.size == 0:
+            return LatencyStats(0, float("nan"), float("nan"), float("nan"), float("nan"), float("nan"))
+        return LatencyStats(int(t.size), float(t.mean()), float(np.median(t)), float(np.percentile(t, 95)),
+                            float(t.min()), float(t.max()))
+
+    def reset_latency(self) -> None:
+        self._times.clear()
+
+    def __repr__(self) -> str:
+        return (f"Model({str(self.path)!r}, interpreter={self.interpreter_name!r}, "
+                f"input={self.input_shape}, quantized={self.is_quantized})")
+
+
+def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None, num_threads: int = 1,
+         interpreter: Optional[str] = None) -> Model:
+    """Load a ``.tflite`` model.
+
+    Parameters
+    ----------
+    path : str or path-like
+    expected_sha256 : str, optional
+        Hex digest (e.g. from ``firmware_models/manifest.json``); a file whose
+        sha256 differs is refused before it reaches the interpreter.
+    num_threads : int
+        Interpreter threads (>= 1).
+    interpreter : {"ai-edge-litert", "tflite-runtime"}, optional
+        Force one package; default: the first of them that imports.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelFileError
+        Missing file, sha256 mismatch, truncated or non-TFLite data, or a
+        file the interpreter rejects.
+    RuntimeMissingError
+        Neither interpreter package is installed (the message names the pip extra).
+    """
+    p = Path(path)
+    if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) or num_threads < 1:
+        raise ValueError(f"num_threads must be an integer >= 1, got {num_threads!r}")
+    if not p.is_file():
+        raise ModelFileError(f"{p}: no such model file")
+    data = p.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if expected_sha256 is not None and digest != expected_sha256.strip().lower():
+        raise ModelFileError(f"{p}: sha256 mismatch: expected {expected_sha256}, file has {digest}; "
+                             "refusing to load a model that is not the one the manifest describes")
+    _check_flatbuffer(p, data)
+    cls, name = _interpreter_class(interpreter)
+    try:
+        it = cls(model_content=data, num_threads=int(num_threads))
+        it.allocate_tensors()
+    except Exception as e:  # noqa: BLE001 - the interpreter raises ValueError / RuntimeError
+        raise ModelFileError(f"{p}: the {name} interpreter cannot load it: {e}") from e
+    return Model(p, digest, it, name, int(num_threads))

@@ -1,0 +1,188 @@
+"""Audio augmentation: noise of several colours, music, babble, room IRs, gain, shift, speed.
+
+All functions take a ``numpy.random.Generator`` so every augmented clip is
+reproducible from the dataset seed.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+
+
+def coloured_noise(n: int, colour: str, rng: np.random.Generator) -> np.ndarray:
+    """Unit-RMS noise: "white", "pink" (1/f) or "brown" (1/f^2) power spectrum."""
+    w = rng.standard_normal(n)
+    if colour != "white":
+        spec = np.fft.rfft(w)
+        f = np.arange(len(spec), dtype=np.float64)
+        f[0] = 1.0
+        spec /= f ** (0.5 if colour == "pink" else 1.0)
+        w = np.fft.irfft(spec, n)
+    w = w - w.mean()
+    return (w / (np.sqrt(np.mean(w ** 2)) + 1e-12)).astype(np.float32)
+
+
+def music(n: int, rng: np.random.Generator, soundfont: Optional[object] = None) -> np.ndarray:
+    """A random chord progression with a melody (General MIDI program), unit RMS.
+
+    Uses :class:`edgeaudio.synth.Synth` with the SoundFont when given, else
+    its built-in wavetable patches.
+    """
+    from .. import synth
+
+    s = synth.Synth(sample_rate=SAMPLE_RATE, max_voices=24, soundfont=soundfont)
+    events = []
+    prog_a, prog_b = int(rng.integers(0, 96)), int(rng.integers(0, 96))
+    events.append((0, 0xC0, prog_a, 0))
+    events.append((0, 0xC1, prog_b, 0))
+    root = int(rng.integers(45, 60))
+    beat = int(SAMPLE_RATE * rng.uniform(0.18, 0.45))
+    t = 0
+    while t < n:
+        chord = [root + d for d in ((0, 4, 7) if rng.random() < 0.6 else (0, 3, 7))]
+        for k in chord:
+            events.append((t, 0x90, k, int(rng.integers(50, 100))))
+        for j in range(4):
+            key = root + 12 + int(rng.choice([0, 2, 4, 5, 7, 9, 11, 12]))
+            events.append((t + j * beat, 0x91, key, int(rng.integers(60, 110))))
+            events.append((t + (j + 1) * beat - 1, 0x81, key, 0))
+        for k in chord:
+            events.append((t + 4 * beat - 1, 0x80, k, 0))
+        t += 4 * beat
+        root = 45 + (root - 45 + int(rng.choice([5, 7, -5, 2]))) % 15
+    events = [e for e in events if e[0] < n]
+    events.sort(key=lambda e: e[0])
+    x = s.render(n, events=events).mean(axis=1)
+    rms = np.sqrt(np.mean(x ** 2))
+    if rms < 1e-6:
+        return coloured_noise(n, "pink", rng)
+    return (x / rms).astype(np.float32)
+
+
+def room_irs(count: int, rng: np.random.Generator) -> List[np.ndarray]:
+    """Room impulse responses of random shoebox rooms (pyroomacoustics); [] if it is not installed."""
+    try:
+        import pyroomacoustics as pra
+    except Exception:  # noqa: BLE001 - optional
+        return []
+    irs = []
+    for _ in range(count):
+        dims = np.array([rng.uniform(3, 8), rng.uniform(3, 7), rng.uniform(2.4, 3.5)])
+        rt60 = rng.uniform(0.15, 0.7)
+        try:
+            absorption, max_order = pra.inverse_sabine(rt60, dims)
+        except ValueError:
+            absorption, max_order = 0.4, 10
+        room = pra.ShoeBox(dims, fs=SAMPLE_RATE, materials=pra.Material(absorption), max_order=min(max_order, 12))
+        src = dims * rng.uniform(0.15, 0.85, 3)
+        mic = dims * rng.uniform(0.15, 0.85, 3)
+        room.add_source(src)
+        room.add_microphone(mic)
+        room.compute_rir()
+        h = np.asarray(room.rir[0][0], np.float64)[: SAMPLE_RATE // 2]
+        irs.append((h / (np.abs(h).max() + 1e-12)).astype(np.float32))
+    return irs
+
+
+def apply_ir(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    from scipy.signal import fftconvolve
+
+    onset = int(np.argmax(np.abs(h)))
+    y = fftconvolve(x, h)[onset:onset + len(x)]
+    rx, ry = np.sqrt(np.mean(x ** 2)), np.sqrt(np.mean(y ** 2))
+    return (y * (rx / (ry + 1e-12))).astype(np.float32)
+
+
+def speed(x: np.ndarray, factor: float) -> np.ndarray:
+    """Resample by ``factor`` (>1 faster and higher, as Kaldi's speed perturbation)."""
+    n = max(1, int(round(len(x) / factor)))
+    t = np.linspace(0, len(x) - 1, n)
+    return np.interp(t, np.arange(len(x)), x).astype(np.float32)
+
+
+def place(x: np.ndarray, n: int, rng: np.random.Generator, max_shift: int) -> np.ndarray:
+    """Put ``x`` in an ``n``-sample clip, centred then shifted by up to ``max_shift`` samples
+    (speech longer than the clip keeps its loudest ``n`` samples)."""
+    if len(x) > n:
+        e = np.convolve(x ** 2, np.ones(n // 4), mode="valid")
+        c = int(np.argmax(e)) + n // 8
+        start = int(np.clip(c - n // 2, 0, len(x) - n))
+        return x[start:start + n].copy()
+    out = np.zeros(n, np.float32)
+    start = (n - len(x)) // 2 + int(rng.integers(-max_shift, max_shift + 1))
+    start = int(np.clip(start, 0, n - len(x)))
+    out[start:start + len(x)] = x
+    return out
+
+
+def trim(x: np.ndarray, threshold_db: float = -40.0) -> np.ndarray:
+    """Cut leading and trailing samples quieter than ``threshold_db`` below the peak (10 ms frames)."""
+    if x.size == 0:
+        return x
+    hop = SAMPLE_RATE // 100
+    m = len(x) // hop
+    if m == 0:
+        return x
+    e = np.sqrt(np.mean(x[: m * hop].reshape(m, hop) ** 2, axis=1))
+    on = np.nonzero(e > e.max() * 10 ** (threshold_db / 20))[0]
+    if on.size == 0:
+        return x[:0]
+    return x[on[0] * hop:(on[-1] + 1) * hop]
+
+
+def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``speech + g * noise`` with ``g`` setting the speech-to-noise power ratio (active speech power)."""
+    active = speech[np.abs(speech) > 1e-4]
+    ps = float(np.mean(active ** 2)) if active.size else 0.0
+    pn = float(np.mean(noise ** 2)) + 1e-12
+    if ps == 0.0:
+        return noise.astype(np.float32)
+    g = np.sqrt(ps / (pn * 10 ** (snr_db / 10)))
+    return (speech + g * noise).astype(np.float32)
+
+
+def set_level(x: np.ndarray, dbfs: float) -> np.ndarray:
+    """Scale to an RMS of ``dbfs`` dB full scale, then keep the peak below 0.99."""
+    rms = np.sqrt(np.mean(x ** 2))
+    if rms < 1e-9:
+        return x.astype(np.float32)
+    y = x * (10 ** (dbfs / 20) / rms)
+    peak = np.abs(y).max()
+    if peak > 0.99:
+        y *= 0.99 / peak
+    return y.astype(np.float32)
+
+
+def spec_augment(feats: np.ndarray, rng: np.random.Generator, time_masks: int = 2, time_width: int = 6,
+                 freq_masks: int = 2, freq_width: int = 5) -> np.ndarray:
+    """SpecAugment masks on a batch ``(n, frames, bins)``; masked cells take each example's mean."""
+    out = feats.copy()
+    n, t, f = out.shape[:3]
+    fill = out.reshape(n, -1).mean(axis=1)
+    for i in range(n):
+        for _ in range(time_masks):
+            w = int(rng.integers(0, time_width + 1))
+            s = int(rng.integers(0, max(1, t - w)))
+            out[i, s:s + w] = fill[i]
+        for _ in range(freq_masks):
+            w = int(rng.integers(0, freq_width + 1))
+            s = int(rng.integers(0, max(1, f - w)))
+            out[i, :, s:s + w] = fill[i]
+    return out
+
+
+class NoiseBank:
+    """Background clips to mix in: coloured noise, music, babble; drawn by a generator."""
+
+    def __init__(self, clips: Sequence[np.ndarray]) -> None:
+        self.clips = [np.asarray(c, np.float32) for c in clips]
+
+    def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        c = self.clips[int(rng.integers(0, len(self.clips)))]
+        if len(c) <= n:
+            c = np.tile(c, n // max(len(c), 1) + 1)
+        s = int(rng.integers(0, len(c) - n + 1))
+        return c[s:s + n]

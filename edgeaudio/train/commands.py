@@ -1,0 +1,527 @@
+"""Train the 12-class command model: synthesise, augment, train, quantise, evaluate, publish.
+
+One function per stage, each reading and writing the work directory so an
+interrupted run resumes (``resume=True``) where it stopped:
+
+1. :func:`build_dataset` synthesises speech by voice split (``voices``),
+   augments it (``augment``) and computes log-mel features with the one
+   frontend (``edgeaudio.features``, ``kws`` preset); cached as ``data.npz``.
+2. :func:`fit` trains a DS-CNN (``model.ds_cnn``), checkpointing every epoch.
+3. :func:`quantize` converts the best weights to a full-integer int8 model.
+4. :func:`evaluate` runs the *int8* model through :mod:`edgeaudio.runtime` on
+   held-out voices, clean and with noise at 10 dB SNR.
+5. :func:`publish` writes the model, its manifest entry and a report with a
+   confusion matrix.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import features
+from . import augment, manifest, voices
+from .model import count_macs, ds_cnn, tensorflow, to_int8_tflite
+
+KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
+LABELS: Tuple[str, ...] = ("silence", "unknown") + KEYWORDS
+CLIP_SAMPLES = 16000
+MODEL_NAME = "commands"
+
+
+def frontend_config(hop_ms: int = 20) -> features.FrontendConfig:
+    """The kws preset (16 kHz, 30 ms window, 40 mels); ``hop_ms`` 10 or 20."""
+    return features.FrontendConfig.preset("kws", hop_length=16 * int(hop_ms))
+
+
+@dataclass
+class CommandsConfig:
+    """What a run trains on and how; its hash names the cached dataset.
+
+    Sizes are clean clips per class before augmentation (``augment_copies``
+    augmented versions of each training clip are made).
+    """
+
+    train_per_keyword: int = 500
+    val_per_class: int = 40
+    test_per_class: int = 60
+    unknown_factor: float = 2.0       # unknown clips = factor x train_per_keyword
+    augment_copies: int = 2
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    filters: int = 64
+    blocks: int = 4
+    hop_ms: int = 20
+    seed: int = 1234
+    festival: Optional[bool] = None   # None: use festival when installed
+    room_irs: int = 24
+    music_clips: int = 6
+    speech_commands_dir: Optional[str] = None
+
+    @classmethod
+    def smoke(cls) -> "CommandsConfig":
+        """A tiny run (seconds of synthesis, one epoch) for CI: same code path, no quality."""
+        return cls(train_per_keyword=3, val_per_class=1, test_per_class=2, unknown_factor=1.0, augment_copies=1,
+                   epochs=1, batch_size=16, filters=16, blocks=1, room_irs=2, music_clips=1)
+
+    def data_key(self) -> str:
+        d = dataclasses.asdict(self)
+        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks"):
+            d.pop(k)
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _log(msg: str) -> None:
+    print(f"[train commands {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ---- 1. data ---------------------------------------------------------------------------
+
+
+def _word_split(word: str) -> str:
+    u = voices._stable_unit("word:" + word)
+    return "test" if u < 0.15 else "val" if u < 0.3 else "train"
+
+
+def unknown_words(split: str) -> List[str]:
+    """Words for the "unknown" class in ``split`` (disjoint between splits, none a keyword)."""
+    banned = set(KEYWORDS) | {k + "s" for k in KEYWORDS} | {"know", "of", "oh", "ago", "noh"}
+    return [w for w in voices.word_list() if w not in banned and _word_split(w) == split]
+
+
+def _render_many(jobs: Sequence[Tuple[str, voices.Speaker, int, int]]) -> List[np.ndarray]:
+    """Render (text, speaker, speed_wpm, pitch) jobs; festival jobs go through one process."""
+    out: List[Optional[np.ndarray]] = [None] * len(jobs)
+    fest = [(i, j) for i, j in enumerate(jobs) if j[1].engine == "festival"]
+    esp = [(i, j) for i, j in enumerate(jobs) if j[1].engine == "espeak"]
+    with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
+        futs = {ex.submit(voices.render_espeak, t, s, w, p): i for i, (t, s, w, p) in esp}
+        if fest:
+            # festival speed: Duration_Stretch 170 / wpm keeps the same range as espeak's
+            items = [(t, s.voice, 170.0 / w) for _i, (t, s, w, _p) in fest]
+            for (i, _), x in zip(fest, voices.render_festival_batch(items)):
+                out[i] = x
+        for f in cf.as_completed(futs):
+            out[futs[f]] = f.result()
+    return [augment.trim(x) for x in out]  # type: ignore[arg-type]
+
+
+def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generator,
+                     use_festival: Optional[bool]) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """Clean speech clips for ``split``: ``counts`` maps label -> number (silence is made later)."""
+    spk = [s for s in voices.speakers(use_festival) if s.split == split]
+    if not spk:
+        raise RuntimeError(f"no {split} voices: install espeak-ng (apt-get install espeak-ng)")
+    esp = [s for s in spk if s.engine == "espeak"]
+    fest = [s for s in spk if s.engine == "festival"]
+    fest_share = 0.15 if split == "train" else 0.25
+    words = unknown_words(split)
+    jobs, labels = [], []
+    for label, n in counts.items():
+        for _ in range(n):
+            text = label if label in KEYWORDS else words[int(rng.integers(0, len(words)))]
+            s = fest[int(rng.integers(0, len(fest)))] if fest and rng.random() < fest_share else \
+                esp[int(rng.integers(0, len(esp)))]
+            jobs.append((text, s, int(rng.integers(120, 221)), int(rng.integers(20, 81))))
+            labels.append(label)
+    clips = _render_many(jobs)
+    return clips, labels, [j[1].name for j in jobs]
+
+
+def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> augment.NoiseBank:
+    """White / pink / brown noise, music (SoundFont when installed) and babble of ``split``'s voices."""
+    clips = [augment.coloured_noise(5 * CLIP_SAMPLES, c, rng) for c in ("white", "pink", "brown")]
+    sf = None
+    try:
+        from .. import synth
+
+        path = synth.default_soundfont_path()
+        sf = synth.load_soundfont(path) if path else None
+    except Exception:  # noqa: BLE001 - built-in patches instead
+        sf = None
+    for _ in range(cfg.music_clips):
+        clips.append(augment.music(5 * CLIP_SAMPLES, rng, sf))
+    spk = [s for s in voices.speakers(False) if s.split == split]
+    words = unknown_words(split)
+    for _ in range(max(1, cfg.music_clips // 2)):
+        sentences = []
+        for _k in range(4):
+            text = " ".join(words[int(rng.integers(0, len(words)))] for _w in range(12))
+            s = spk[int(rng.integers(0, len(spk)))]
+            sentences.append(voices.render_espeak(text, s, int(rng.integers(140, 200)), int(rng.integers(20, 80))))
+        n = max(len(x) for x in sentences)
+        babble = np.zeros(n, np.float32)
+        for x in sentences:
+            babble[: len(x)] += x / (np.sqrt(np.mean(x ** 2)) + 1e-9)
+        clips.append(babble / (np.sqrt(np.mean(babble ** 2)) + 1e-9))
+    return augment.NoiseBank(clips)
+
+
+def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
+                 irs: Sequence[np.ndarray], strength: str) -> np.ndarray:
+    """One 1 s training example from a clean utterance (empty ``x`` makes a silence example)."""
+    if strength == "train" and x.size:
+        x = augment.speed(x, rng.uniform(0.9, 1.1))
+    clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
+        np.zeros(CLIP_SAMPLES, np.float32)
+    if x.size and strength == "train" and irs and rng.random() < 0.3:
+        clip = augment.apply_ir(clip, irs[int(rng.integers(0, len(irs)))])
+    if not x.size:  # silence: background alone, from digital zero to loud
+        if rng.random() < 0.1:
+            return np.zeros(CLIP_SAMPLES, np.float32)
+        return augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
+    clip = augment.set_level(clip, rng.uniform(-35, -12))
+    if rng.random() < 0.9:
+        clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(0, 25))
+    return np.clip(clip, -1.0, 1.0).astype(np.float32)
+
+
+def _features(audio: np.ndarray, cfg: CommandsConfig) -> np.ndarray:
+    return features.logmel(audio.astype(np.float32), frontend_config(cfg.hop_ms))
+
+
+def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
+    """Synthesise, augment and featurise the train / val / test sets (cached in ``work``)."""
+    cache = work / f"data-{cfg.data_key()}.npz"
+    if resume and cache.is_file():
+        _log(f"dataset from cache {cache}")
+        with np.load(cache, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    t0 = time.time()
+    rng = np.random.default_rng(cfg.seed)
+    irs = augment.room_irs(cfg.room_irs, rng)
+    out: Dict[str, np.ndarray] = {}
+    desc: Dict[str, Any] = {}
+    if cfg.speech_commands_dir:
+        from . import speech_commands
+
+        data = speech_commands.load(cfg.speech_commands_dir, KEYWORDS, seed=cfg.seed)
+        for split, (audio, labels) in data.items():
+            y = np.array([LABELS.index(l) for l in labels], np.int32)
+            out[f"x_{split}"] = _features(audio, cfg)
+            out[f"y_{split}"] = y
+        out["x_test_noisy"] = out["x_test"]
+    else:
+        for split in voices.SPLITS:
+            per = {"train": cfg.train_per_keyword, "val": cfg.val_per_class, "test": cfg.test_per_class}[split]
+            counts = {k: per for k in KEYWORDS}
+            counts["unknown"] = int(round(per * (cfg.unknown_factor if split == "train" else 1.0)))
+            clips, labels, spk = synthesize_split(split, counts, rng, cfg.festival)
+            n_sil = per
+            clips += [np.zeros(0, np.float32)] * n_sil
+            labels += ["silence"] * n_sil
+            bank = noise_bank(split, cfg, rng)
+            _log(f"{split}: {len(clips)} clean clips from {len(set(spk))} voices ({time.time() - t0:.0f} s)")
+            if split == "train":
+                audio = [augment_clip(c, rng, bank, irs, "train") for _ in range(cfg.augment_copies) for c in clips]
+                y = np.array([LABELS.index(l) for l in labels] * cfg.augment_copies, np.int32)
+            elif split == "val":
+                audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
+                y = np.array([LABELS.index(l) for l in labels], np.int32)
+            else:
+                clean, noisy = [], []
+                for c in clips:
+                    base = augment.place(c, CLIP_SAMPLES, rng, CLIP_SAMPLES // 8) if c.size else \
+                        np.zeros(CLIP_SAMPLES, np.float32)
+                    if c.size:
+                        base = augment.set_level(base, rng.uniform(-30, -15))
+                        noisy.append(augment.mix_at_snr(base, bank.draw(CLIP_SAMPLES, rng), 10.0))
+                    else:
+                        noisy.append(augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-60, -30)))
+                    clean.append(base)
+                audio = clean
+                out["x_test_noisy"] = _features(np.stack(noisy), cfg)
+                y = np.array([LABELS.index(l) for l in labels], np.int32)
+            out[f"x_{split}"] = _features(np.stack(audio), cfg)
+            out[f"y_{split}"] = y
+            desc[split] = sorted(set(spk))
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    os.replace(tmp, cache)
+    (work / f"voices-{cfg.data_key()}.json").write_text(json.dumps(desc, indent=1))
+    _log(f"dataset built in {time.time() - t0:.0f} s: " +
+         ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
+    return out
+
+
+# ---- 2. training -------------------------------------------------------------------------
+
+
+def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> Any:
+    """A Keras PyDataset with SpecAugment on each training batch, reproducible per (epoch, batch)."""
+
+    class SpecAugmented(tf.keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epoch = 0
+            self.order = np.random.default_rng(seed).permutation(len(x))
+
+        def __len__(self) -> int:
+            return int(np.ceil(len(x) / batch))
+
+        def on_epoch_end(self) -> None:
+            self.epoch += 1
+            self.order = np.random.default_rng([seed, self.epoch]).permutation(len(x))
+
+        def __getitem__(self, i: int) -> Tuple[np.ndarray, np.ndarray]:
+            idx = self.order[i * batch:(i + 1) * batch]
+            rng = np.random.default_rng([seed, self.epoch, i])
+            return augment.spec_augment(x[idx], rng)[..., None], y[idx]
+
+    return SpecAugmented()
+
+
+def fit(cfg: CommandsConfig, data: Dict[str, np.ndarray], work: Path, resume: bool = True) -> Any:
+    """Train with a checkpoint per epoch; returns the model with the best validation weights."""
+    tf = tensorflow()
+    tf.keras.utils.set_random_seed(cfg.seed)
+    ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
+    x, y = data["x_train"], data["y_train"]
+    start, best_acc = 0, -1.0
+    if resume and ckpt.is_file() and state_path.is_file():
+        state = json.loads(state_path.read_text())
+        if state.get("config") == dataclasses.asdict(cfg):
+            model = tf.keras.models.load_model(ckpt)
+            start, best_acc = int(state["epoch"]), float(state["best_val_accuracy"])
+            _log(f"resuming after epoch {start} (best val accuracy {best_acc:.3f})")
+        else:
+            _log("checkpoint is from another configuration: starting afresh")
+    if start == 0:
+        model = ds_cnn(x.shape[1:3], len(LABELS), cfg.filters, cfg.blocks)
+        model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    total = cfg.epochs
+
+    def lr_at(epoch: int) -> float:  # cosine decay by epoch: the same schedule after a resume
+        return float(cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * epoch / max(total, 1)))))
+
+    class Checkpoint(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+            nonlocal best_acc
+            acc = float((logs or {}).get("val_accuracy", 0.0))
+            if acc > best_acc:
+                best_acc = acc
+                self.model.save_weights(best)
+            self.model.save(ckpt)
+            state_path.write_text(json.dumps({"epoch": epoch + 1, "best_val_accuracy": best_acc,
+                                              "config": dataclasses.asdict(cfg)}))
+
+    if start < total:
+        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed)
+        ds.epoch = start
+        model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
+                  validation_data=(data["x_val"][..., None], data["y_val"]),
+                  callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
+    if best.is_file():
+        model.load_weights(best)
+    return model
+
+
+# ---- 3-4. int8 conversion and evaluation -------------------------------------------------
+
+
+def quantize(model: Any, data: Dict[str, np.ndarray], cfg: CommandsConfig, path: Path) -> bytes:
+    rng = np.random.default_rng(cfg.seed + 1)
+    n = min(400, len(data["x_train"]))
+    rep = data["x_train"][rng.choice(len(data["x_train"]), n, replace=False)][..., None]
+    blob = to_int8_tflite(model, rep)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(blob)
+    return blob
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
+    m = np.zeros((n, n), np.int64)
+    np.add.at(m, (y_true, y_pred), 1)
+    return m
+
+
+def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = None) -> Dict[str, Any]:
+    """Accuracy of the int8 model on the held-out voices (clean and at 10 dB SNR), and its latency."""
+    from .. import runtime
+
+    m = runtime.load(model_path, num_threads=1)
+    res: Dict[str, Any] = {}
+    for key, name in (("x_test", "clean"), ("x_test_noisy", "snr_10db")):
+        p = m.invoke_batch(data[key][..., None])
+        pred = p.argmax(axis=1)
+        res[f"int8_accuracy_{name}"] = float(np.mean(pred == data["y_test"]))
+        res[f"confusion_{name}"] = confusion(data["y_test"], pred, len(LABELS)).tolist()
+        if float_model is not None:
+            pf = float_model.predict(data[key][..., None], verbose=0).argmax(axis=1)
+            res[f"float_accuracy_{name}"] = float(np.mean(pf == data["y_test"]))
+    res["test_examples"] = int(len(data["y_test"]))
+    one = data["x_test"][:1, ..., None]
+    for _ in range(20):
+        m.invoke(one)
+    m.reset_latency()
+    for _ in range(300):
+        m.invoke(one)
+    res["latency"] = m.latency().as_dict()
+    res["latency"]["interpreter"] = m.interpreter_name
+    res["latency"]["num_threads"] = 1
+    res["tensor_bytes"] = int(sum(int(np.prod(t["shape"])) * np.dtype(t["dtype"]).itemsize
+                                  for t in m._it.get_tensor_details()))
+    return res
+
+
+# ---- 5. publication ----------------------------------------------------------------------------
+
+
+def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> List[str]:
+    """Markdown report and confusion-matrix PNGs (matplotlib); returns the files written."""
+    files = []
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+        for ax, name in zip(axes, ("clean", "snr_10db")):
+            cm = np.asarray(metrics[f"confusion_{name}"])
+            ax.imshow(cm, cmap="Blues")
+            ax.set_xticks(range(len(LABELS)), LABELS, rotation=60)
+            ax.set_yticks(range(len(LABELS)), LABELS)
+            for i in range(len(LABELS)):
+                for j in range(len(LABELS)):
+                    if cm[i, j]:
+                        ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                                color="white" if cm[i, j] > cm.max() / 2 else "black")
+            ax.set_xlabel("predicted")
+            ax.set_ylabel("true")
+            ax.set_title(f"int8, held-out voices, {name}: "
+                         f"{100 * metrics[f'int8_accuracy_{name}']:.1f}%")
+        fig.tight_layout()
+        png = out / f"{MODEL_NAME}_confusion.png"
+        fig.savefig(png, dpi=90)
+        plt.close(fig)
+        files.append(png.name)
+    except ImportError:
+        pass
+    lines = [f"# {MODEL_NAME}: training report", "",
+             f"Trained {entry['trained_at']} by `edgeaudio train commands` (edgeaudio {entry['edgeaudio_version']}).", "",
+             "## Data", "", entry["training_data"], "",
+             "## Model", "",
+             f"- architecture: {entry['architecture']}",
+             f"- parameters: {entry['params']}, MACs per inference: {entry['macs']}",
+             f"- int8 flatbuffer: {entry['size_bytes']} bytes; sha256 {entry['sha256']}", "",
+             "## Held-out metrics (int8 model, voices never heard in training)", "",
+             "| condition | int8 accuracy | float accuracy |", "|---|---|---|"]
+    for name in ("clean", "snr_10db"):
+        fa = metrics.get(f"float_accuracy_{name}")
+        lines.append(f"| {name} | {100 * metrics[f'int8_accuracy_{name}']:.2f}% | "
+                     + (f"{100 * fa:.2f}%" if fa is not None else "-") + " |")
+    lat = metrics["latency"]
+    lines += ["", f"Test examples: {metrics['test_examples']} (balanced over the 12 classes).", "",
+              f"Invoke latency ({lat['interpreter']}, 1 thread, batch 1, {lat['count']} invokes): "
+              f"median {lat['median_ms']:.3f} ms, p95 {lat['p95_ms']:.3f} ms.", ""]
+    if files:
+        lines += [f"![confusion matrices]({files[0]})", ""]
+    md = out / f"{MODEL_NAME}_report.md"
+    md.write_text("\n".join(lines))
+    files.append(md.name)
+    return files
+
+
+def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metrics: Dict[str, Any],
+            work: Path, elapsed_s: float) -> Dict[str, Any]:
+    from .. import __version__, runtime
+
+    fe = frontend_config(cfg.hop_ms)
+    voices_used = {}
+    vj = work / f"voices-{cfg.data_key()}.json"
+    if vj.is_file():
+        voices_used = json.loads(vj.read_text())
+    if cfg.speech_commands_dir:
+        data_desc = f"Google Speech Commands layout at {cfg.speech_commands_dir} (its validation/testing lists)."
+    else:
+        fam = {s: sorted({v.split("+")[0] for v in vs}) for s, vs in voices_used.items()}
+        data_desc = (
+            f"Synthetic speech only (no recordings, no network): espeak-ng English voices x variants with "
+            f"speed 120-220 wpm and pitch 20-80, festival diphone voices when installed. Split by voice family: "
+            f"train {fam.get('train')} ({len(voices_used.get('train', []))} voices), "
+            f"val {fam.get('val')} ({len(voices_used.get('val', []))}), "
+            f"test {fam.get('test')} ({len(voices_used.get('test', []))}); espeak variants are hashed into "
+            f"disjoint splits too, and unknown-class words are disjoint per split (Debian wamerican). "
+            f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
+            f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (speed 0.9-1.1, time shift "
+            f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
+            f"music and espeak babble at 0-25 dB SNR p=0.9; SpecAugment in training). Test: "
+            f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
+    entry = {
+        "file": model_path.name,
+        "sha256": runtime.sha256_file(model_path),
+        "size_bytes": model_path.stat().st_size,
+        "task": "keyword spotting (Speech Commands vocabulary)",
+        "labels": list(LABELS),
+        "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
+                        f"blocks, global average pool, dense softmax",
+        "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
+                  "features": "logmel", "quantization": "from the model's input tensor"},
+        "frontend": fe.to_dict(),
+        "window_s": CLIP_SAMPLES / fe.sample_rate,
+        "window_samples": CLIP_SAMPLES,
+        "hop_ms": cfg.hop_ms,
+        "frames": int(model.input_shape[1]),
+        "stride_ms": 100,
+        "detector": {"smoothing_frames": 3, "threshold": 0.7, "patience": 2, "refractory_s": 1.0,
+                     "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; not tuned on a stream"},
+        "params": int(model.count_params()),
+        "macs": count_macs(model),
+        "training_data": data_desc,
+        "metrics": {k: v for k, v in metrics.items() if not k.startswith("confusion")},
+        "training": {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
+                     "seed": cfg.seed, "wall_time_s": round(elapsed_s, 1)},
+        "edgeaudio_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%d"),
+    }
+    entry["report"] = write_report(out, entry, metrics)
+    manifest.update(out / "manifest.json", MODEL_NAME, entry)
+    return entry
+
+
+def train_commands(out: os.PathLike, work: Optional[os.PathLike] = None, config: Optional[CommandsConfig] = None,
+                   resume: bool = False) -> Dict[str, Any]:
+    """The whole pipeline; returns the manifest entry.
+
+    Parameters
+    ----------
+    out : path
+        Where ``commands.tflite``, ``manifest.json`` and the report go (e.g. ``firmware_models/``).
+    work : path, optional
+        Cache and checkpoints; default ``~/.cache/edgeaudio/train/commands``.
+    config : CommandsConfig, optional
+    resume : bool
+        Reuse the cached dataset and continue from the last checkpoint.
+    """
+    cfg = config or CommandsConfig()
+    out = Path(out)
+    work = Path(work) if work else Path.home() / ".cache" / "edgeaudio" / "train" / MODEL_NAME
+    work.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        for f in ("checkpoint.keras", "train_state.json", "best.weights.h5"):
+            (work / f).unlink(missing_ok=True)
+    t0 = time.time()
+    data = build_dataset(cfg, work, resume=resume)
+    model = fit(cfg, data, work, resume=resume)
+    model_path = out / f"{MODEL_NAME}.tflite"
+    quantize(model, data, cfg, model_path)
+    metrics = evaluate(model_path, data, model)
+    _log(f"int8 accuracy on held-out voices: clean {100 * metrics['int8_accuracy_clean']:.2f}%, "
+         f"10 dB SNR {100 * metrics['int8_accuracy_snr_10db']:.2f}%; "
+         f"median invoke {metrics['latency']['median_ms']:.3f} ms")
+    entry = publish(out, cfg, model, model_path, metrics, work, time.time() - t0)
+    _log(f"wrote {model_path} ({entry['size_bytes']} bytes) and {out / 'manifest.json'}")
+    return entry

@@ -1,0 +1,90 @@
+"""DS-CNN (Hello Edge family) in Keras, its cost, and full-integer int8 conversion.
+
+TensorFlow is imported inside the functions: ``edgeaudio.train`` imports
+without it, and the error names the ``train`` extra.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, Tuple
+
+import numpy as np
+
+
+def tensorflow() -> Any:
+    try:
+        import tensorflow as tf  # noqa: F401
+    except ImportError as e:
+        raise ImportError("edgeaudio.train needs TensorFlow: pip install '.[train]' from the edgeaudio checkout") from e
+    return tf
+
+
+def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, blocks: int = 4,
+           feature_offset: float = 6.0, feature_scale: float = 0.25) -> Any:
+    """Depthwise-separable CNN after Zhang et al., *Hello Edge* (DS-CNN-S layout).
+
+    A 10x4 convolution with stride 2 over (time, mel), then ``blocks`` of
+    depthwise 3x3 + pointwise 1x1 (each with batch norm and ReLU; the first
+    block strides 2 along the mel axis), global average pooling and a dense
+    softmax. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
+    affine ``(x + feature_offset) * feature_scale`` brings ``ln(mel + 1e-6)``
+    values near unit range (it folds into the int8 input quantisation).
+    """
+    tf = tensorflow()
+    L = tf.keras.layers
+    inp = L.Input(shape=(input_shape[0], input_shape[1], 1), name="logmel")
+    x = L.Rescaling(feature_scale, offset=feature_offset * feature_scale)(inp)
+    x = L.Conv2D(filters, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
+    x = L.BatchNormalization()(x)
+    x = L.ReLU()(x)
+    for b in range(blocks):
+        x = L.DepthwiseConv2D((3, 3), strides=(1, 2) if b == 0 else (1, 1), padding="same", use_bias=False)(x)
+        x = L.BatchNormalization()(x)
+        x = L.ReLU()(x)
+        x = L.Conv2D(filters, (1, 1), use_bias=False)(x)
+        x = L.BatchNormalization()(x)
+        x = L.ReLU()(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dropout(0.2)(x)
+    out = L.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    return tf.keras.Model(inp, out, name="ds_cnn")
+
+
+def count_macs(model: Any) -> int:
+    """Multiply-accumulates of one inference (convolutions and dense layers, batch 1)."""
+    tf = tensorflow()
+    L = tf.keras.layers
+    macs = 0
+    for layer in model.layers:
+        if isinstance(layer, L.DepthwiseConv2D):
+            _, h, w, c = layer.output.shape
+            kh, kw = layer.kernel_size
+            macs += h * w * c * kh * kw
+        elif isinstance(layer, L.Conv2D):
+            _, h, w, c = layer.output.shape
+            kh, kw = layer.kernel_size
+            macs += h * w * c * kh * kw * layer.input.shape[-1]
+        elif isinstance(layer, L.Dense):
+            macs += layer.input.shape[-1] * layer.units
+    return int(macs)
+
+
+def to_int8_tflite(model: Any, representative: np.ndarray) -> bytes:
+    """Full-integer conversion: int8 weights, activations, input and output.
+
+    ``representative`` is a set of inputs ``(n, *input_shape)`` from the
+    training distribution that fixes the activation ranges.
+    """
+    tf = tensorflow()
+    rep = np.asarray(representative, np.float32)
+
+    def gen() -> Iterable:
+        for i in range(len(rep)):
+            yield [rep[i:i + 1]]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = gen
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    return conv.convert()

@@ -1,0 +1,125 @@
+"""edgeaudio.runtime: loading, int8 (de)quantisation, sha256 refusal, bad files, interpreter fallback."""
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from edgeaudio import runtime
+
+pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")
+
+
+@pytest.fixture(scope="module")
+def tiny_int8(tmp_path_factory):
+    """A real full-integer int8 model built here: dense 6 -> 5 (relu) -> 3, random weights."""
+    tf = pytest.importorskip("tensorflow")
+    from edgeaudio.train.model import to_int8_tflite
+
+    tf.keras.utils.set_random_seed(0)
+    inp = tf.keras.Input(shape=(6,))
+    x = tf.keras.layers.Dense(5, activation="relu")(inp)
+    out = tf.keras.layers.Dense(3)(x)
+    model = tf.keras.Model(inp, out)
+    rep = np.random.default_rng(0).uniform(-1, 1, (64, 6)).astype(np.float32)
+    path = tmp_path_factory.mktemp("model") / "tiny.tflite"
+    path.write_bytes(to_int8_tflite(model, rep))
+    return path, model, rep
+
+
+def test_int8_model_round_trip_matches_the_float_model(tiny_int8):
+    path, model, rep = tiny_int8
+    m = runtime.load(path)
+    assert m.is_quantized and m.interpreter_name == "ai-edge-litert"
+    assert np.dtype(m.input_details[0]["dtype"]) == np.int8
+    assert np.dtype(m.output_details[0]["dtype"]) == np.int8
+    want = model.predict(rep, verbose=0)
+    got = m.invoke_batch(rep)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    # int8 error: a few output quantisation steps
+    step = m.output_details[0]["quantization"][0]
+    assert np.abs(got - want).max() < 6 * step + 0.02 * np.abs(want).max()
+
+
+def test_invoke_quantises_with_the_models_own_scale_and_zero_point(tiny_int8):
+    path, _model, rep = tiny_int8
+    m = runtime.load(path)
+    scale, zp = m.input_details[0]["quantization"]
+    q = runtime.quantize(rep[:1], scale, zp, np.int8)
+    np.testing.assert_array_equal(q, np.clip(np.round(rep[:1] / scale) + zp, -128, 127).astype(np.int8))
+    back = runtime.dequantize(q, scale, zp)
+    assert np.abs(back - rep[:1]).max() <= scale / 2 + 1e-6
+    # out-of-range inputs saturate instead of wrapping
+    big = runtime.quantize(np.array([1e6, -1e6], np.float32), scale, zp, np.int8)
+    assert big.tolist() == [127, -128]
+
+
+def test_single_example_batch_and_latency_stats(tiny_int8):
+    path, _model, rep = tiny_int8
+    m = runtime.load(path, num_threads=1)
+    assert m.invoke(rep[0]).shape == (1, 3)
+    assert m.invoke_batch(rep[:7]).shape == (7, 3)
+    assert m.invoke_batch(np.zeros((0, 6))).shape == (0, 3)
+    st = m.latency()
+    assert st.count == 8 and 0 < st.min_ms <= st.median_ms <= st.max_ms
+    m.reset_latency()
+    assert m.latency().count == 0
+    with pytest.raises(ValueError, match="shape"):
+        m.invoke(np.zeros(5))
+    with pytest.raises(ValueError, match="NaN"):
+        m.invoke(np.full(6, np.nan))
+
+
+def test_sha256_is_verified_and_a_mismatch_refused(tiny_int8):
+    path = tiny_int8[0]
+    digest = runtime.sha256_file(path)
+    assert runtime.load(path, expected_sha256=digest.upper()).sha256 == digest
+    with pytest.raises(runtime.ModelFileError, match="sha256 mismatch"):
+        runtime.load(path, expected_sha256="0" * 64)
+
+
+def test_bad_model_files_get_clear_errors(tiny_int8, tmp_path):
+    data = tiny_int8[0].read_bytes()
+    missing = tmp_path / "missing.tflite"
+    with pytest.raises(runtime.ModelFileError, match="no such model file"):
+        runtime.load(missing)
+    short = tmp_path / "short.tflite"
+    short.write_bytes(data[:10])
+    with pytest.raises(runtime.ModelFileError, match="too short"):
+        runtime.load(short)
+    text = tmp_path / "text.tflite"
+    text.write_bytes(b"this is not a model at all, just some text\n" * 10)
+    with pytest.raises(runtime.ModelFileError, match="not a TFLite flatbuffer"):
+        runtime.load(text)
+    for cut in (len(data) // 2, len(data) - 64):
+        trunc = tmp_path / f"trunc{cut}.tflite"
+        trunc.write_bytes(data[:cut])
+        with pytest.raises(runtime.ModelFileError):
+            runtime.load(trunc)
+    with pytest.raises(ValueError, match="num_threads"):
+        runtime.load(tiny_int8[0], num_threads=0)
+
+
+def test_falls_back_to_tflite_runtime_when_litert_is_missing(tiny_int8, monkeypatch):
+    from ai_edge_litert.interpreter import Interpreter
+
+    fake_pkg = types.ModuleType("tflite_runtime")
+    fake = types.ModuleType("tflite_runtime.interpreter")
+    fake.Interpreter = Interpreter  # same API; stands in for tflite-runtime here
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)  # import now fails
+    monkeypatch.setitem(sys.modules, "tflite_runtime", fake_pkg)
+    monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", fake)
+    assert runtime.available_interpreters() == ["tflite-runtime"]
+    m = runtime.load(tiny_int8[0])
+    assert m.interpreter_name == "tflite-runtime"
+    assert m.invoke(np.zeros(6)).shape == (1, 3)
+
+
+def test_no_interpreter_names_the_pip_extra(tiny_int8, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", None)
+    assert runtime.available_interpreters() == []
+    with pytest.raises(runtime.RuntimeMissingError, match=r"pip install '\.\[litert\]'"):
+        runtime.load(tiny_int8[0])

@@ -1,0 +1,131 @@
+"""edgeaudio.train: voice splits, augmentation, the Speech Commands loader, and a smoke training run."""
+from __future__ import annotations
+
+import json
+import wave
+
+import numpy as np
+import pytest
+
+from edgeaudio.train import augment, speech_commands, voices
+
+needs_espeak = pytest.mark.skipif(not voices.have_espeak(), reason="needs espeak-ng (apt-get install espeak-ng)")
+
+
+@needs_espeak
+def test_splits_hold_out_whole_voice_families():
+    spk = voices.speakers()
+    by = {s: {x for x in spk if x.split == s} for s in voices.SPLITS}
+    assert all(by.values()), {k: len(v) for k, v in by.items()}
+    fam = {s: {x.family for x in v} for s, v in by.items()}
+    variants = {s: {x.variant for x in v if x.variant} for s, v in by.items()}
+    for a, b in (("train", "val"), ("train", "test"), ("val", "test")):
+        assert not fam[a] & fam[b], (a, b, fam[a] & fam[b])
+        assert not variants[a] & variants[b], (a, b)
+    assert {f"espeak:{a}" for a in voices.TEST_ACCENTS} <= fam["test"]
+    if voices.have_festival():
+        assert "festival:ked_diphone" in fam["test"] and "festival:kal_diphone" in fam["train"]
+
+
+def test_unknown_words_are_disjoint_between_splits_and_never_keywords():
+    from edgeaudio.train.commands import KEYWORDS, unknown_words
+
+    w = {s: set(unknown_words(s)) for s in voices.SPLITS}
+    assert not (w["train"] & w["test"]) and not (w["train"] & w["val"]) and not (w["val"] & w["test"])
+    assert not set(KEYWORDS) & (w["train"] | w["val"] | w["test"])
+
+
+@needs_espeak
+def test_espeak_render_is_16k_speech_and_deterministic():
+    s = voices.Speaker("espeak", "en-us", "", "train")
+    a = voices.render_espeak("left", s, 160, 50)
+    b = voices.render_espeak("left", s, 160, 50)
+    assert a.dtype == np.float32 and 0.2 * 16000 < len(a) < 1.5 * 16000
+    np.testing.assert_array_equal(a, b)
+    assert np.sqrt(np.mean(a ** 2)) > 0.01
+
+
+def test_mix_at_snr_sets_the_ratio():
+    rng = np.random.default_rng(0)
+    s = augment.coloured_noise(16000, "white", rng)
+    n = augment.coloured_noise(16000, "pink", rng)
+    y = augment.mix_at_snr(s, n, 10.0)
+    snr = 10 * np.log10(np.mean(s ** 2) / np.mean((y - s) ** 2))
+    assert abs(snr - 10.0) < 0.01
+
+
+def test_coloured_noise_slopes():
+    rng = np.random.default_rng(1)
+    for colour, slope in (("white", 0), ("pink", -10), ("brown", -20)):
+        x = augment.coloured_noise(1 << 16, colour, rng)
+        p = np.abs(np.fft.rfft(x)) ** 2
+        f = np.arange(len(p))
+        lo, hi = p[(f > 100) & (f < 200)].mean(), p[(f > 1000) & (f < 2000)].mean()
+        assert abs(10 * np.log10(hi / lo) - slope) < 2.0, colour
+
+
+def _write_wav(path, x, sr=16000):
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def test_speech_commands_layout_loader(tmp_path):
+    rng = np.random.default_rng(0)
+    for word in ("yes", "no", "marvin"):
+        (tmp_path / word).mkdir()
+        for spk in ("aaaa1111", "bbbb2222", "cccc3333"):
+            _write_wav(tmp_path / word / f"{spk}_nohash_0.wav", 0.1 * rng.standard_normal(12000))
+    (tmp_path / "_background_noise_").mkdir()
+    _write_wav(tmp_path / "_background_noise_" / "white.wav", 0.1 * rng.standard_normal(48000))
+    (tmp_path / "validation_list.txt").write_text("yes/bbbb2222_nohash_0.wav\nno/bbbb2222_nohash_0.wav\n")
+    (tmp_path / "testing_list.txt").write_text("yes/cccc3333_nohash_0.wav\nmarvin/cccc3333_nohash_0.wav\n")
+    clips = speech_commands.scan(tmp_path, ("yes", "no"))
+    assert len(clips) == 9
+    split_of = {f"{c.word}/{c.speaker}": c.split for c in clips}
+    assert split_of["yes/cccc3333"] == "test" and split_of["no/bbbb2222"] == "val"
+    assert split_of["marvin/aaaa1111"] == "train"
+    assert {c.label for c in clips if c.word == "marvin"} == {"unknown"}
+    data = speech_commands.load(tmp_path, ("yes", "no"), silence_per_split={"train": 2, "val": 1, "test": 1})
+    audio, labels = data["train"]
+    assert audio.shape == (len(labels), 16000) and labels.count("silence") == 2
+    # unlisted clips train: yes/aaaa, no/aaaa, no/cccc, marvin/aaaa, marvin/bbbb
+    assert sorted(labels[:-2]) == ["no", "no", "unknown", "unknown", "yes"]
+    assert sorted(data["test"][1]) == ["silence", "unknown", "yes"]
+    with pytest.raises(FileNotFoundError):
+        speech_commands.scan(tmp_path / "nope", ("yes",))
+    bad = tmp_path / "bad.wav"
+    _write_wav(bad, np.zeros(100), sr=8000)
+    with pytest.raises(ValueError, match="16 kHz"):
+        speech_commands.read_wav(bad)
+
+
+@needs_espeak
+def test_smoke_training_through_the_cli(tmp_path):
+    """The same code path as `edgeaudio train commands`, tiny: synthesis, training, int8, manifest, report."""
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("ai_edge_litert.interpreter")
+    from edgeaudio import runtime
+    from edgeaudio.cli import main
+    from edgeaudio.features import FrontendConfig
+    from edgeaudio.models import Detector
+
+    out, work = tmp_path / "out", tmp_path / "work"
+    assert main(["train", "commands", "--smoke", "--out", str(out), "--work", str(work)]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    e = man["models"]["commands"]
+    assert e["labels"][:2] == ["silence", "unknown"] and len(e["labels"]) == 12
+    m = runtime.load(out / e["file"], expected_sha256=e["sha256"])
+    assert m.is_quantized and m.input_shape == tuple(e["input"]["shape"])
+    cfg = FrontendConfig.from_dict(e["frontend"])
+    assert cfg.num_frames(e["window_samples"]) == e["frames"]
+    for k in ("int8_accuracy_clean", "int8_accuracy_snr_10db", "latency"):
+        assert k in e["metrics"]
+    assert e["params"] > 0 and e["macs"] > 0 and e["size_bytes"] == (out / e["file"]).stat().st_size
+    assert (out / "commands_report.md").is_file()
+    Detector.from_manifest(e)
+    # --resume reuses the cached data and the finished checkpoint
+    assert main(["train", "commands", "--smoke", "--resume", "--out", str(out), "--work", str(work)]) == 0
+    assert len(list(work.glob("data-*.npz"))) == 1
