@@ -29,13 +29,15 @@ Examples
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
 from ._models import _DetectorCore
 
-__all__ = ["Detector", "Detection"]
+__all__ = ["Detector", "Detection", "models_dir", "manifest", "load_bundled"]
 
 
 class Detection(NamedTuple):
@@ -183,3 +185,46 @@ class Detector:
         return (f"Detector({self.n_classes} classes, threshold={self.threshold.tolist()}, smoothing={self.smoothing}, "
                 f"patience={self.patience}, refractory={self.refractory}, "
                 f"ignore={[self.labels[i] for i in sorted(self.ignored)]})")
+
+
+def models_dir() -> Path:
+    """The folder of the bundled int8 models and their ``manifest.json``.
+
+    Inside an installed wheel it is ``edgeaudio/firmware_models``; in a source
+    checkout (and an editable install) it is the repository's ``firmware_models``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither holds a ``manifest.json``.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "firmware_models", here.parent / "firmware_models"):
+        if (folder / "manifest.json").is_file():
+            return folder
+    raise FileNotFoundError(
+        "no bundled models: neither edgeaudio/firmware_models nor the checkout's "
+        "firmware_models holds a manifest.json (reinstall the package from a checkout or wheel)"
+    )
+
+
+def manifest() -> Dict[str, Any]:
+    """The bundled ``manifest.json``: per model its file, sha256, labels, frontend config, metrics."""
+    return json.loads((models_dir() / "manifest.json").read_text())
+
+
+def load_bundled(name: str, *, num_threads: int = 1):
+    """Load a bundled model by its manifest name, refusing a file whose sha256 differs.
+
+    >>> model = load_bundled("commands")          # doctest: +SKIP
+    >>> model.output_details[0]["shape"]          # doctest: +SKIP
+    array([ 1, 12], dtype=int32)
+    """
+    from . import runtime
+
+    models = manifest()["models"]
+    if name not in models:
+        raise KeyError(f"no bundled model {name!r}; the manifest has: {', '.join(sorted(models))}")
+    entry = models[name]
+    return runtime.load(models_dir() / entry["file"], expected_sha256=entry["sha256"],
+                        num_threads=num_threads)

@@ -25,6 +25,16 @@ def test_the_manifest_ships_the_commands_model():
     assert "commands" in entries()
 
 
+def test_bundled_models_load_by_name_with_their_checksum():
+    from edgeaudio import models
+
+    assert models.manifest() == json.loads(MANIFEST.read_text())
+    m = models.load_bundled("commands")
+    assert list(m.output_details[0]["shape"]) == [1, len(entries()["commands"]["labels"])]
+    with pytest.raises(KeyError, match="commands"):
+        models.load_bundled("no-such-model")
+
+
 @pytest.mark.parametrize("name", sorted(entries()))
 def test_manifest_entry_matches_its_file(name):
     e = entries()[name]

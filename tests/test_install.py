@@ -36,6 +36,7 @@ def test_wheel_contents(wheel):
     assert any(n.startswith("edgeaudio/_models") and n.endswith(".so") for n in names)  # Cython detector
     for mod in ("edgeaudio/__init__.py", "edgeaudio/fft.py", "edgeaudio/cli/__init__.py",
                 "edgeaudio/_core.pyi", "edgeaudio/_models.pyi", "edgeaudio/py.typed",
+                "edgeaudio/firmware_models/manifest.json", "edgeaudio/firmware_models/commands.tflite",
                 "edgeaudio/runtime.py", "edgeaudio/models.py", "edgeaudio/train/commands.py"):
         assert mod in names, mod
     # no build trees or tests leak into the wheel
@@ -59,6 +60,12 @@ def test_installed_wheel_runs_from_a_temporary_directory(wheel, tmp_path):
         "assert err < 1e-4, err\n"
         "d = edgeaudio.models.Detector(2, threshold=0.5, ignore=[0])\n"
         "assert [x.frame for x in d.process([[0.2, 0.8]])] == [0]\n"
+        "import hashlib\n"
+        "from edgeaudio import models\n"
+        "d = models.models_dir()\n"
+        "assert 'site-packages' in str(d), d\n"
+        "for e in models.manifest()['models'].values():\n"
+        "    assert hashlib.sha256((d / e['file']).read_bytes()).hexdigest() == e['sha256'], e['file']\n"
         "print(edgeaudio.simd_info()['active'])\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "EDGEAUDIO_SIMD")}
