@@ -12,6 +12,7 @@
 
 #include "edgeaudio/fft.h"
 #include "plan_data.h"
+#include "../simd/dispatch.h"
 
 namespace edgeaudio::fft {
 
@@ -27,19 +28,7 @@ int isa_width(Isa isa) {
 }
 
 const KernelTable* kernels_for(Isa isa) {
-    switch (isa) {
-        case Isa::Scalar: return kernels_scalar();
-#if defined(EDGEAUDIO_HAVE_SSE2)
-        case Isa::SSE2: return kernels_sse2();
-#endif
-#if defined(EDGEAUDIO_HAVE_AVX2)
-        case Isa::AVX2: return kernels_avx2();
-#endif
-#if defined(EDGEAUDIO_HAVE_NEON)
-        case Isa::NEON: return kernels_neon();
-#endif
-        default: return nullptr;
-    }
+    return simd::select_kernels<const KernelTable*>(isa, EDGEAUDIO_KERNEL_GETTERS(kernels_));
 }
 
 namespace {

@@ -12,24 +12,16 @@
 #include "edgeaudio/wavelet.h"
 #include "filters_data.h"
 #include "kernel.h"
+#include "../simd/dispatch.h"
 
 namespace edgeaudio::wavelet {
 
 namespace detail {
 
+// A path this build lacks falls back to scalar.
 PolyphaseFn polyphase_for(Isa isa) {
-    switch (isa) {
-#if defined(EDGEAUDIO_HAVE_SSE2)
-        case Isa::SSE2: return polyphase_sse2();
-#endif
-#if defined(EDGEAUDIO_HAVE_AVX2)
-        case Isa::AVX2: return polyphase_avx2();
-#endif
-#if defined(EDGEAUDIO_HAVE_NEON)
-        case Isa::NEON: return polyphase_neon();
-#endif
-        default: return polyphase_scalar();
-    }
+    const PolyphaseFn f = simd::select_kernels<PolyphaseFn>(isa, EDGEAUDIO_KERNEL_GETTERS(polyphase_));
+    return f != nullptr ? f : polyphase_scalar();
 }
 
 namespace {
