@@ -11,18 +11,25 @@ namespace {
 
 using farray = py::array_t<float, py::array::c_style>;
 
-void require_1d(const farray& a, const char* name) {
-    if (a.ndim() != 1)
-        throw py::value_error(std::string(name) + ": expected a 1-D float32 array, got " +
-                              std::to_string(a.ndim()) + " dimensions");
-}
-
 void require_same(const farray& mic, const farray& ref) {
     require_1d(mic, "mic");
     require_1d(ref, "ref");
     if (mic.shape(0) != ref.shape(0))
         throw py::value_error("mic and ref must have the same length, got " + std::to_string(mic.shape(0)) +
                               " and " + std::to_string(ref.shape(0)));
+}
+
+// obj.process(mic, ref, out, n) with the GIL released: every mic/ref component.
+template <class Component>
+farray process_mic_ref(Component& obj, const farray& mic, const farray& ref) {
+    require_same(mic, ref);
+    farray out(mic.shape(0));
+    const float *pm = mic.data(), *pr = ref.data();
+    float* po = out.mutable_data();
+    const auto n = static_cast<std::size_t>(mic.shape(0));
+    py::gil_scoped_release nogil;
+    obj.process(pm, pr, po, n);
+    return out;
 }
 
 }  // namespace
@@ -35,17 +42,7 @@ void register_aec(py::module_& m) {
                  return new NlmsFilter(NlmsConfig{taps, step, regularization});
              }),
              py::arg("taps"), py::arg("step"), py::arg("regularization"))
-        .def("process",
-             [](NlmsFilter& f, const farray& mic, const farray& ref) {
-                 require_same(mic, ref);
-                 farray out(mic.shape(0));
-                 const float *pm = mic.data(), *pr = ref.data();
-                 float* po = out.mutable_data();
-                 const auto n = static_cast<std::size_t>(mic.shape(0));
-                 py::gil_scoped_release nogil;
-                 f.process(pm, pr, po, n);
-                 return out;
-             },
+        .def("process", &process_mic_ref<NlmsFilter>,
              py::arg("mic").noconvert(), py::arg("ref").noconvert())
         .def("reset", &NlmsFilter::reset)
         .def("weights", [](const NlmsFilter& f) {
@@ -94,17 +91,7 @@ void register_aec(py::module_& m) {
              py::arg("sample_rate_hz"), py::arg("frame"), py::arg("tail_ms"), py::arg("delay_estimation"),
              py::arg("max_delay_ms"), py::arg("step_size"), py::arg("suppressor_strength"),
              py::arg("suppressor_floor_db"), py::arg("divergence_guard_db"))
-        .def("process",
-             [](EchoCanceller& ec, const farray& mic, const farray& ref) {
-                 require_same(mic, ref);
-                 farray out(mic.shape(0));
-                 const float *pm = mic.data(), *pr = ref.data();
-                 float* po = out.mutable_data();
-                 const auto n = static_cast<std::size_t>(mic.shape(0));
-                 py::gil_scoped_release nogil;
-                 ec.process(pm, pr, po, n);
-                 return out;
-             },
+        .def("process", &process_mic_ref<EchoCanceller>,
              py::arg("mic").noconvert(), py::arg("ref").noconvert())
         .def("reset", &EchoCanceller::reset)
         .def("stats",

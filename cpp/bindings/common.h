@@ -5,9 +5,18 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 namespace edgeaudio::bindings {
 
 namespace py = pybind11;
+
+// A signal argument must be 1-D; the message names the argument.
+inline void require_1d(const py::array& a, const char* name) {
+    if (a.ndim() != 1)
+        throw py::value_error(std::string(name) + ": expected a 1-D float32 array, got " +
+                              std::to_string(a.ndim()) + " dimensions");
+}
 
 void register_simd(py::module_& m);
 void register_fft(py::module_& m);

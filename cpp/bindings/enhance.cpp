@@ -14,12 +14,6 @@ namespace {
 using farray = py::array_t<float, py::array::c_style>;
 using darray = py::array_t<double, py::array::c_style>;
 
-void require_1d(const farray& a, const char* name) {
-    if (a.ndim() != 1)
-        throw py::value_error(std::string(name) + ": expected a 1-D float32 array, got " +
-                              std::to_string(a.ndim()) + " dimensions");
-}
-
 std::vector<enhance::Section> sections_from(const darray& sos) {
     if (sos.ndim() != 2 || sos.shape(1) != 6)
         throw py::value_error("sos: expected a float64 array of shape (n_sections, 6)");
@@ -28,6 +22,19 @@ std::vector<enhance::Section> sections_from(const darray& sos) {
     for (std::size_t i = 0; i < v.size(); ++i)
         v[i] = {p[6 * i], p[6 * i + 1], p[6 * i + 2], p[6 * i + 3], p[6 * i + 4], p[6 * i + 5]};
     return v;
+}
+
+// obj.process(x, out, n) with the GIL released: every single-signal component.
+template <class Component>
+farray process_signal(Component& obj, const farray& x) {
+    require_1d(x, "x");
+    farray out(x.shape(0));
+    const float* pi = x.data();
+    float* po = out.mutable_data();
+    const auto n = static_cast<std::size_t>(x.shape(0));
+    py::gil_scoped_release nogil;
+    obj.process(pi, po, n);
+    return out;
 }
 
 }  // namespace
@@ -55,17 +62,7 @@ void register_enhance(py::module_& m) {
              }),
              py::arg("sample_rate_hz"), py::arg("frame"), py::arg("attenuation_limit_db"), py::arg("method"),
              py::arg("dd_smoothing"), py::arg("over_subtraction"), py::arg("noise_window_ms"))
-        .def("process",
-             [](NoiseSuppressor& ns, const farray& x) {
-                 require_1d(x, "x");
-                 farray out(x.shape(0));
-                 const float* pi = x.data();
-                 float* po = out.mutable_data();
-                 const auto n = static_cast<std::size_t>(x.shape(0));
-                 py::gil_scoped_release nogil;
-                 ns.process(pi, po, n);
-                 return out;
-             },
+        .def("process", &process_signal<NoiseSuppressor>,
              py::arg("x").noconvert())
         .def("reset", &NoiseSuppressor::reset)
         .def("noise_psd", [](const NoiseSuppressor& ns) {
@@ -102,17 +99,7 @@ void register_enhance(py::module_& m) {
 
     py::class_<SosFilter>(m, "SosFilter")
         .def(py::init([](const darray& sos) { return new SosFilter(sections_from(sos)); }), py::arg("sos").noconvert())
-        .def("process",
-             [](SosFilter& f, const farray& x) {
-                 require_1d(x, "x");
-                 farray out(x.shape(0));
-                 const float* pi = x.data();
-                 float* po = out.mutable_data();
-                 const auto n = static_cast<std::size_t>(x.shape(0));
-                 py::gil_scoped_release nogil;
-                 f.process(pi, po, n);
-                 return out;
-             },
+        .def("process", &process_signal<SosFilter>,
              py::arg("x").noconvert())
         .def("reset", &SosFilter::reset)
         .def_property_readonly("num_sections", &SosFilter::num_sections);

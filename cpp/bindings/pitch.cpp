@@ -36,12 +36,6 @@ py::tuple columns(const std::vector<ep::PitchFrame>& frames) {
     return py::make_tuple(index, f0, voiced, prob);
 }
 
-void require_1d(const farray& x, const char* fn) {
-    if (x.ndim() != 1)
-        throw py::value_error(std::string(fn) + ": expected a 1-D float32 array, got " +
-                              std::to_string(x.ndim()) + " dimensions");
-}
-
 }  // namespace
 
 void register_pitch(py::module_& m) {
