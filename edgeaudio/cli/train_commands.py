@@ -1,0 +1,41 @@
+"""``edgeaudio train commands``: the Speech Commands keyword-spotting DS-CNN."""
+from __future__ import annotations
+
+import argparse
+
+from .train import add_common_arguments
+
+
+def cmd_train_commands(args: argparse.Namespace) -> int:
+    from ..train import commands
+
+    cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
+    for name in ("epochs", "train_per_keyword", "test_per_class", "val_per_class", "augment_copies", "seed",
+                 "hop_ms", "batch_size"):
+        v = getattr(args, name)
+        if v is not None:
+            setattr(cfg, name, v)
+    if args.speech_commands:
+        cfg.speech_commands_dir = args.speech_commands
+    if args.no_festival:
+        cfg.festival = False
+    entry = commands.train_commands(args.out, work=args.work, config=cfg, resume=args.resume)
+    m = entry["metrics"]
+    print(f"{entry['file']}: {entry['size_bytes']} bytes, {entry['params']} params, {entry['macs']} MACs; "
+          f"int8 held-out accuracy clean {100 * m['int8_accuracy_clean']:.2f}%, "
+          f"10 dB SNR {100 * m['int8_accuracy_snr_10db']:.2f}%")
+    return 0
+
+
+def register(models) -> None:
+    p = models.add_parser("commands", help="12-class Speech Commands keyword spotter (DS-CNN)",
+                          description="Train the commands model (yes, no, up, down, left, right, on, off, "
+                                      "stop, go, silence, unknown) on synthetic voices split by voice family.")
+    add_common_arguments(p)
+    p.add_argument("--speech-commands", metavar="DIR", help="train on a Google Speech Commands tree instead")
+    p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
+    for name, kind in (("epochs", int), ("train-per-keyword", int), ("val-per-class", int),
+                       ("test-per-class", int), ("augment-copies", int), ("seed", int), ("hop-ms", int),
+                       ("batch-size", int)):
+        p.add_argument(f"--{name}", type=kind, default=None)
+    p.set_defaults(func=cmd_train_commands)
