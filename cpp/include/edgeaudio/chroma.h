@@ -25,12 +25,13 @@
 // Krumhansl-Kessler major and minor profiles.
 //
 // Chords: 24 major / minor triads + no-chord. Per frame, the cosine between
-// the L2-normalised chroma and each triad template (root, third, fifth, with
-// the root weighted root_weight), scaled by `sharpness`, is the log
-// emission; no-chord scores no_chord_score * sharpness, or wins outright when
+// the L2-normalised chroma and each chord template (root, third, fifth, with
+// the root weighted root_weight; plus maj7, 7 and min7 templates, which are
+// reported as their major / minor triad, as mir_eval's majmin scores them),
+// scaled by `sharpness`, is the log emission; no-chord scores no_chord_score * sharpness, or wins outright when
 // the frame's chroma energy is silence_db below the loudest frame's. A
-// first-order HMM (stay with self_prob, else move uniformly) is decoded by
-// Viterbi.
+// first-order HMM over the 61 templates + no-chord (stay with self_prob,
+// else move uniformly) is decoded by Viterbi.
 #pragma once
 
 #include <cstddef>
@@ -116,7 +117,7 @@ constexpr int kNoChord = 24;  // labels: 0..11 major C..B, 12..23 minor C..B, 24
 struct ChordConfig {
     double self_prob = 0.95;      // HMM probability of staying on a chord per frame
     double sharpness = 30.0;      // emission log-likelihood per unit of cosine
-    double no_chord_score = 0.6;  // cosine a triad must beat for a chord
+    double no_chord_score = 0.3;  // cosine a chord template must beat
     double root_weight = 1.0;     // root's weight in the triad templates
     double silence_db = 40.0;     // frames this far below the loudest are no-chord
 

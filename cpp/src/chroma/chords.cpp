@@ -103,18 +103,28 @@ std::vector<int> viterbi(const float* log_emission, std::size_t frames, std::siz
 std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma, const float* energy,
                                   std::size_t frames) {
     config.validate();
-    constexpr std::size_t K = kNoChord + 1;
-    // unit templates: root, third (major 4 / minor 3 semitones), fifth
-    float templ[24][12] = {};
-    for (int q = 0; q < 2; ++q)
+    // unit templates: major and minor triads, and the seventh chords that
+    // majmin scoring counts as them (maj7, 7 -> major; min7 -> minor), so a
+    // seventh does not pull the decision towards the triad on its third
+    struct Shape { int third, seventh; };
+    constexpr Shape kShapes[5] = {{4, -1}, {3, -1}, {4, 11}, {4, 10}, {3, 10}};
+    constexpr std::size_t kTemplates = 5 * 12, K = kTemplates + 1;
+    float templ[kTemplates][12] = {};
+    int label[K];
+    for (int sh = 0; sh < 5; ++sh)
         for (int r = 0; r < 12; ++r) {
-            float* t = templ[q * 12 + r];
+            float* t = templ[sh * 12 + r];
             t[r] = static_cast<float>(config.root_weight);
-            t[(r + (q ? 3 : 4)) % 12] = 1.0f;
-            t[(r + 7) % 12] = 1.0f;
-            const float norm = std::sqrt(t[r] * t[r] + 2.0f);
+            t[(r + kShapes[sh].third) % 12] += 1.0f;
+            t[(r + 7) % 12] += 1.0f;
+            if (kShapes[sh].seventh >= 0) t[(r + kShapes[sh].seventh) % 12] += 1.0f;
+            float norm = 0.0f;
+            for (int p = 0; p < 12; ++p) norm += t[p] * t[p];
+            norm = std::sqrt(norm);
             for (int p = 0; p < 12; ++p) t[p] /= norm;
+            label[sh * 12 + r] = r + (kShapes[sh].third == 3 ? 12 : 0);
         }
+    label[kTemplates] = kNoChord;
     float loudest = 0.0f;
     if (energy)
         for (std::size_t t = 0; t < frames; ++t) loudest = std::max(loudest, energy[t]);
@@ -129,20 +139,22 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
         norm = std::sqrt(norm);
         if ((energy && !(energy[t] > silence)) || !(norm > 0)) {
             std::fill(e, e + K, -sharp);
-            e[kNoChord] = sharp;
+            e[kTemplates] = sharp;
             continue;
         }
-        for (std::size_t k = 0; k < 24; ++k) {
+        for (std::size_t k = 0; k < kTemplates; ++k) {
             float dot = 0.0f;
             for (int p = 0; p < 12; ++p) dot += templ[k][p] * c[p];
             e[k] = sharp * dot / norm;
         }
-        e[kNoChord] = sharp * static_cast<float>(config.no_chord_score);
+        e[kTemplates] = sharp * static_cast<float>(config.no_chord_score);
     }
     std::vector<float> trans(K * K, static_cast<float>(std::log((1.0 - config.self_prob) / (K - 1))));
     for (std::size_t k = 0; k < K; ++k) trans[k * K + k] = static_cast<float>(std::log(config.self_prob));
     std::vector<float> init(K, static_cast<float>(-std::log(double(K))));
-    return viterbi(em.data(), frames, K, trans.data(), init.data());
+    std::vector<int> path = viterbi(em.data(), frames, K, trans.data(), init.data());
+    for (int& s : path) s = label[s];
+    return path;
 }
 
 std::string chord_name(int label) {
