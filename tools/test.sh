@@ -25,7 +25,8 @@ JOBS=${JOBS:-$(nproc)}
 
 APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
               g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
-              espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican)
+              espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican
+              timgm6mb-soundfont)
 
 step() { printf '\n==== %s\n' "$*"; }
 
