@@ -15,7 +15,7 @@ times (reference resampled onto them):
   VR/VFA voicing recall / false alarm
   ms     wall time per sentence
 
-Usage: nice python tools/bench/speech_f0.py [--write BENCHMARKS.md]
+Usage: nice python tools/bench/speech_f0.py [--sentences 4] [--write BENCHMARKS.md]
 Needs espeak-ng (Debian) and pyworld (PyPI).
 """
 from __future__ import annotations
@@ -73,13 +73,14 @@ def score(ref_t, ref_f0, est_t, est_f0):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sentences", type=int, default=len(SENTENCES), help="how many of the sentences")
     ap.add_argument("--write", help="append the table to this markdown file")
     args = ap.parse_args()
     import pyworld
 
     rng = np.random.default_rng(0)
     cases = []
-    for i, text in enumerate(SENTENCES):
+    for i, text in enumerate(SENTENCES[: args.sentences]):
         for j, voice in enumerate(VOICES):
             y, t, f0 = resynth(espeak(text, voice), [0.8, 1.0, 1.25][(i + j) % 3], rng)
             cases.append((y, t, f0))
