@@ -40,7 +40,7 @@ struct Region {
     float tune_cents = 0.0f;       // coarse * 100 + fine + sample pitch correction
     float scale_tuning = 100.0f;   // cents per key
     int loop_mode = 0;             // 0 none, 1 continuous, 3 until release
-    float attenuation_cb = 0.0f;   // centibels
+    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do
     float pan = 0.0f;              // -0.5 (left) .. 0.5 (right)
     // volume envelope, seconds (delay..release) and sustain attenuation in cB
     float delay_s = 0, attack_s = 0, hold_s = 0, decay_s = 0, release_s = 0, sustain_cb = 0;
@@ -68,15 +68,27 @@ class SoundFont {
     const Preset* find(int bank, int program) const;
     // GM fallback: exact, else bank 0 (128 for drums) same program, else the first preset.
     const Preset* find_or_fallback(int bank, int program, bool drums) const;
-    const std::int16_t* samples() const { return samples_.data(); }
-    std::size_t n_samples() const { return samples_.size(); }
+    // Sample frames; kGuardFrames zero frames lie before samples()[0] and
+    // after the last frame, so interpolation may read a few frames outside.
+    static constexpr std::size_t kGuardFrames = 46;
+    const std::int16_t* samples() const { return frames_; }
+    std::size_t n_samples() const { return n_frames_; }
 
   private:
     SoundFont() = default;
-    void parse(const std::uint8_t* data, std::size_t size, const std::string& label);
+    // Takes a buffer of kPad zero bytes, the file's size bytes, kPad zero bytes.
+    static std::shared_ptr<SoundFont> adopt(std::unique_ptr<std::uint8_t[]> buffer, std::size_t size,
+                                            const std::string& label);
+    static constexpr std::size_t kPad = 2 * kGuardFrames;
+    void parse(std::uint8_t* data, std::size_t size, const std::string& label);
     std::string name_;
     std::vector<Preset> presets_;        // sorted by (bank, program)
-    std::vector<std::int16_t> samples_;  // plus 46 zero guard frames at the end
+    // The file stays in memory: little-endian hosts play the 16-bit frames in
+    // place (no second copy of a 140 MB sample chunk); others keep a converted copy.
+    std::unique_ptr<std::uint8_t[]> file_;
+    std::vector<std::int16_t> converted_;
+    const std::int16_t* frames_ = nullptr;
+    std::size_t n_frames_ = 0;
 };
 
 }  // namespace edgeaudio::synth
