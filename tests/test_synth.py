@@ -239,8 +239,10 @@ def _list(kind: bytes, parts) -> bytes:
     return _chunk(b"LIST", kind + b"".join(parts))
 
 
-def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) -> bytes:
-    """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums."""
+def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, extra_gens=()) -> bytes:
+    """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums.
+
+    ``extra_gens``: (generator id, signed amount) pairs added to the sine's zone."""
     sine = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype("<i2")
     smpl = sine.tobytes() + b"\0" * 92
     name = lambda s: s.encode().ljust(20, b"\0")  # noqa: E731
@@ -251,8 +253,10 @@ def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) ->
     pgen = struct.pack("<HH", 41, 0) + struct.pack("<HH", 41, 1) + struct.pack("<HH", 0, 0)
     inst = name("SineInst") + struct.pack("<H", 0) + name("DrumInst") + struct.pack("<H", 1) + \
         name("EOI") + struct.pack("<H", 2)
-    ibag = struct.pack("<HHHHHH", 0, 0, 5, 0, 7, 0)
-    igen = (struct.pack("<HBB", 43, 0, 127) + struct.pack("<HH", 54, loop_mode)
+    k = len(extra_gens)
+    ibag = struct.pack("<HHHHHH", 0, 0, 5 + k, 0, 7 + k, 0)
+    igen = (struct.pack("<HBB", 43, 0, 127) + b"".join(struct.pack("<Hh", g, a) for g, a in extra_gens)
+            + struct.pack("<HH", 54, loop_mode)
             + struct.pack("<Hh", 48, attenuation_cb) + struct.pack("<HH", 58, root_key)
             + struct.pack("<HH", 53, 0)
             + struct.pack("<HBB", 43, 35, 81) + struct.pack("<HH", 53, 0) + struct.pack("<HH", 0, 0))
@@ -321,6 +325,21 @@ def test_soundfont_voice_is_cubic_interpolation_on_every_simd_path(tmp_path, sim
     gain = np.dot(out[tail], ref[tail]) / np.dot(ref[tail], ref[tail])
     err = np.max(np.abs(out[tail] - gain * ref[tail])) / np.max(np.abs(gain * ref[tail]))
     assert err < 2e-4, (simd_path, err)
+
+
+def test_modulation_envelope_and_vibrato_move_the_pitch(tmp_path):
+    """modEnvToPitch +1200 cents with a full sustain plays an octave up; a vibrato LFO of
+    +-100 cents at 8.176 Hz (freqVibLFO 0) swings the period by a semitone either way."""
+    path = tmp_path / "mod.sf2"
+    path.write_bytes(tiny_sf2(extra_gens=[(7, 1200), (29, 0)]))
+    x = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 69, 100)])[4800:, 0]
+    assert abs(cents(zero_crossing_freq(x, SR), 882.0)) < 1.0
+    path.write_bytes(tiny_sf2(extra_gens=[(6, 100)]))
+    x = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 69, 100)])[:, 0]
+    up = np.nonzero((x[:-1] < 0) & (x[1:] >= 0))[0]
+    f = SR / np.diff(up)  # one period per zero crossing
+    assert f.max() == pytest.approx(441.0 * 2 ** (100 / 1200), rel=0.01)
+    assert f.min() == pytest.approx(441.0 * 2 ** (-100 / 1200), rel=0.01)
 
 
 def test_truncated_soundfont_always_gives_a_clear_error():

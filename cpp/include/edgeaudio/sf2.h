@@ -10,10 +10,16 @@
 // zone) pair whose key and velocity ranges overlap becomes one Region with
 // the generators summed as the SF2 spec says (instrument values absolute,
 // preset values added; preset globals and instrument globals applied). The
-// default modulators the engine applies itself (synth.cpp): velocity and
-// CC7/CC11 to attenuation (concave, 960 cB), pitch wheel (+-2 semitones by
-// default, RPN 0 changes it), CC10 pan. Modulators in the file (pmod/imod)
-// are checked for size and otherwise ignored.
+// default modulators the engine applies itself (engine.cpp): velocity and
+// CC7/CC11 to attenuation (concave, 960 cB: (v/127)^2 each, as FluidSynth),
+// velocity to filter cutoff (-2400 cents x (1 - v/127) from velocity 64, as
+// FluidSynth), pitch wheel (+-2 semitones by default, RPN 0 changes it), CC10
+// pan. The modulation envelope (to pitch and filter), the modulation LFO (to
+// pitch, filter, volume) and the vibrato LFO (to pitch) run once per 64-frame
+// sub-block. initialAttenuation is applied x 0.4 (EMU hardware, FluidSynth).
+// Not supported: modulators in the file (pmod/imod: checked for size, then
+// ignored), 24-bit samples (sm24 is ignored; the 16 high bits play), chorus
+// and reverb sends.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +53,13 @@ struct Region {
     float key_to_hold_tc = 0, key_to_decay_tc = 0;  // timecents per key from 60
     float filter_fc_cents = 13500.0f, filter_q_cb = 0.0f;
     int exclusive_class = 0;
+    // modulation envelope (linear segments, sustain as a level 0..1) and its destinations, cents
+    float mod_delay_s = 0, mod_attack_s = 0, mod_hold_s = 0, mod_decay_s = 0, mod_sustain = 1, mod_release_s = 0;
+    float mod_key_to_hold_tc = 0, mod_key_to_decay_tc = 0;
+    float mod_env_to_pitch = 0, mod_env_to_fc = 0;
+    // modulation LFO (to pitch and filter in cents, to volume in cB) and vibrato LFO (to pitch)
+    float mod_lfo_delay_s = 0, mod_lfo_hz = 8.176f, mod_lfo_to_pitch = 0, mod_lfo_to_fc = 0, mod_lfo_to_vol_cb = 0;
+    float vib_lfo_delay_s = 0, vib_lfo_hz = 8.176f, vib_lfo_to_pitch = 0;
 };
 
 struct Preset {

@@ -63,6 +63,11 @@ struct Voice {
     float pan_l = 0.0f, pan_r = 0.0f;
     double step = 1.0;
     float decay_mul_sub = 1.0f, release_mul_sub = 1.0f;  // the multipliers over a whole sub-block
+    // modulation envelope and LFOs (SoundFont voices), evaluated once per sub-block
+    bool modulated = false, mod_released = false;
+    std::uint64_t t_on = 0, t_off = 0;  // frames since note-on / since release
+    float mod_at_release = 0.0f, lfo_gain = 1.0f, base_fc_cents = 13500.0f, fc_seen = -1.0f, filter_q = 0.707f;
+    double mod_lfo_phase = 0.0, vib_lfo_phase = 0.0;
 
     explicit Voice(double sr) : string(sr, 20.0) {}
 };
@@ -150,6 +155,11 @@ struct Synth::Impl {
     }
 
     void enter_release(Voice& v, float seconds) {
+        if (v.kind == Kind::Sample && !v.mod_released) {
+            v.mod_at_release = mod_env_value(v);
+            v.mod_released = true;
+            v.t_off = 0;
+        }
         const double samples = std::max(double(std::max(seconds, 0.002f)) * sr, 1.0);
         v.release_mul = float(std::pow(10.0, -1000.0 / 200.0 / samples));  // 100 dB per release time
         v.release_mul_sub = float(std::pow(double(v.release_mul), double(kSub)));
@@ -247,12 +257,62 @@ struct Synth::Impl {
         v.decay_mul = float(std::pow(10.0, -1000.0 / 200.0 / std::max(decay * sr, 1.0)));
         v.decay_mul_sub = float(std::pow(double(v.decay_mul), double(kSub)));
         v.filter.reset();
-        v.use_filter = r.filter_fc_cents < 13500.0f;
-        if (v.use_filter) {
-            const double fc = 8.176 * std::pow(2.0, r.filter_fc_cents / 1200.0);
-            v.use_filter = fc < 0.45 * sr;
-            v.filter.set(fc, std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)), sr);
-        }
+        // SF2 default modulator as FluidSynth applies it: velocity lowers the cutoff by up to
+        // 2400 cents (linear in 1 - velocity/127), for velocities of 64 and above
+        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 127.0f) : 0.0f);
+        v.filter_q = float(std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)));
+        v.modulated = r.mod_env_to_pitch != 0 || r.mod_env_to_fc != 0 || r.mod_lfo_to_pitch != 0 ||
+                      r.mod_lfo_to_fc != 0 || r.mod_lfo_to_vol_cb != 0 || r.vib_lfo_to_pitch != 0;
+        v.mod_released = false;
+        v.t_on = v.t_off = 0;
+        v.mod_lfo_phase = v.vib_lfo_phase = 0.0;
+        v.lfo_gain = 1.0f;
+        v.fc_seen = -1.0f;
+        v.use_filter = v.base_fc_cents < 13500.0f || r.mod_env_to_fc != 0 || r.mod_lfo_to_fc != 0;
+        set_cutoff(v, v.base_fc_cents);
+    }
+
+    void set_cutoff(Voice& v, float fc_cents) {
+        if (!v.use_filter || std::fabs(fc_cents - v.fc_seen) < 1.0f) return;  // 1 cent: inaudible, saves a tan()
+        v.fc_seen = fc_cents;
+        v.filter.set(8.176 * std::exp2(double(fc_cents) / 1200.0), v.filter_q, sr);
+    }
+
+    // The modulation envelope now: linear attack, hold, linear decay to the sustain
+    // level (a full-scale fall takes the decay time) and linear release, like FluidSynth's.
+    float mod_env_value(const Voice& v) const {
+        const Region& r = *v.region;
+        if (v.mod_released)
+            return std::max(0.0f, v.mod_at_release - (r.mod_release_s > 0 ? float(double(v.t_off) / (r.mod_release_s * sr)) : 1.0f));
+        double t = double(v.t_on) / sr;
+        if (t < r.mod_delay_s) return 0.0f;
+        t -= r.mod_delay_s;
+        if (t < r.mod_attack_s) return float(t / r.mod_attack_s);
+        t -= r.mod_attack_s;
+        const double hold = r.mod_hold_s * std::exp2(r.mod_key_to_hold_tc * (60 - v.key) / 1200.0);
+        if (t < hold) return 1.0f;
+        t -= hold;
+        const double decay = r.mod_decay_s * std::exp2(r.mod_key_to_decay_tc * (60 - v.key) / 1200.0);
+        return std::max(r.mod_sustain, decay > 0 ? float(1.0 - t / decay) : r.mod_sustain);
+    }
+
+    static float triangle(double phase) {  // SF2 LFOs: triangles starting at 0, rising
+        const double p = phase - std::floor(phase);
+        return float(p < 0.25 ? 4 * p : p < 0.75 ? 2 - 4 * p : 4 * p - 4);
+    }
+
+    // Modulation of one sub-block: returns the pitch offset in cents, sets the filter and LFO gain.
+    float modulate(Voice& v, std::size_t m) {
+        const Region& r = *v.region;
+        const float env = mod_env_value(v);
+        const double t = double(v.t_on) / sr;
+        const float mlfo = t >= r.mod_lfo_delay_s ? triangle(v.mod_lfo_phase) : 0.0f;
+        const float vlfo = t >= r.vib_lfo_delay_s ? triangle(v.vib_lfo_phase) : 0.0f;
+        if (t >= r.mod_lfo_delay_s) v.mod_lfo_phase += r.mod_lfo_hz * double(m) / sr;
+        if (t >= r.vib_lfo_delay_s) v.vib_lfo_phase += r.vib_lfo_hz * double(m) / sr;
+        set_cutoff(v, v.base_fc_cents + env * r.mod_env_to_fc + mlfo * r.mod_lfo_to_fc);
+        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, -mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
+        return env * r.mod_env_to_pitch + mlfo * r.mod_lfo_to_pitch + vlfo * r.vib_lfo_to_pitch;
     }
 
     // ---- events -------------------------------------------------------------
@@ -365,7 +425,7 @@ struct Synth::Impl {
                 pan_gains(v, v.region->pan, v.pan_l, v.pan_r);
                 v.pan_seen = ch[v.channel].pan;
             }
-            const float g = v.gain * ch[v.channel].gain();
+            const float g = v.gain * ch[v.channel].gain() * v.lfo_gain;
             k->mix(&rows[j * kSub], v.pan_l * g, v.pan_r * g, L, R, m);
             if (v.stage == kDone) v.kind = Kind::Off;
         }
@@ -488,9 +548,17 @@ struct Synth::Impl {
     void render_sample(Voice& v, float* b, std::size_t m) {
         const Region& r = *v.region;
         const std::int16_t* s = sf->samples();
+        float mod_cents = 0.0f;
+        if (v.modulated) {
+            mod_cents = modulate(v, m);
+            if (mod_cents != 0.0f) v.bend_seen = -1;  // recompute the step every sub-block
+        }
+        v.t_on += m;
+        if (v.mod_released) v.t_off += m;
         if (v.bend_seen != ch[v.channel].pitch_serial) {
-            v.step = double(v.rate_ratio) * std::exp2((v.base_cents + ch[v.channel].bend_cents()) / 1200.0);
-            v.bend_seen = ch[v.channel].pitch_serial;
+            v.step = double(v.rate_ratio) *
+                     std::exp2((v.base_cents + ch[v.channel].bend_cents() + mod_cents) / 1200.0);
+            v.bend_seen = mod_cents != 0.0f ? -1 : ch[v.channel].pitch_serial;
         }
         const double step = v.step;
         const std::uint64_t inc = std::max<std::uint64_t>(1, std::uint64_t(step * 4294967296.0));

@@ -386,6 +386,26 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.filter_fc_cents = float(clampv(g[kFilterFc], 1500, 13500));
                 r.filter_q_cb = float(clampv(g[kFilterQ], 0, 960));
                 r.exclusive_class = clampv(g[kExclusive], 0, 127);
+                // modulation envelope and LFOs (SF2.01 8.1.3: generators 5-7, 10, 11, 13, 21-32)
+                auto hz = [](int abs_cents) { return float(8.176 * std::pow(2.0, abs_cents / 1200.0)); };
+                r.mod_lfo_to_pitch = float(clampv(g[5], -12000, 12000));
+                r.vib_lfo_to_pitch = float(clampv(g[6], -12000, 12000));
+                r.mod_env_to_pitch = float(clampv(g[7], -12000, 12000));
+                r.mod_lfo_to_fc = float(clampv(g[10], -12000, 12000));
+                r.mod_env_to_fc = float(clampv(g[11], -12000, 12000));
+                r.mod_lfo_to_vol_cb = float(clampv(g[13], -960, 960));
+                r.mod_lfo_delay_s = tc_seconds(clampv(g[21], -12000, 5000));
+                r.mod_lfo_hz = hz(clampv(g[22], -16000, 4500));
+                r.vib_lfo_delay_s = tc_seconds(clampv(g[23], -12000, 5000));
+                r.vib_lfo_hz = hz(clampv(g[24], -16000, 4500));
+                r.mod_delay_s = tc_seconds(clampv(g[25], -12000, 5000));
+                r.mod_attack_s = tc_seconds(clampv(g[26], -12000, 8000));
+                r.mod_hold_s = tc_seconds(clampv(g[27], -12000, 5000));
+                r.mod_decay_s = tc_seconds(clampv(g[28], -12000, 8000));
+                r.mod_sustain = 1.0f - float(clampv(g[29], 0, 1000)) / 1000.0f;
+                r.mod_release_s = tc_seconds(clampv(g[30], -12000, 8000));
+                r.mod_key_to_hold_tc = float(clampv(g[31], -1200, 1200));
+                r.mod_key_to_decay_tc = float(clampv(g[32], -1200, 1200));
                 preset.regions.push_back(r);
             }
         }
