@@ -239,8 +239,10 @@ def _list(kind: bytes, parts) -> bytes:
     return _chunk(b"LIST", kind + b"".join(parts))
 
 
-def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) -> bytes:
-    """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums."""
+def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, extra_gens=()) -> bytes:
+    """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums.
+
+    ``extra_gens``: (generator id, signed amount) pairs added to the sine's zone."""
     sine = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype("<i2")
     smpl = sine.tobytes() + b"\0" * 92
     name = lambda s: s.encode().ljust(20, b"\0")  # noqa: E731
@@ -251,8 +253,10 @@ def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) ->
     pgen = struct.pack("<HH", 41, 0) + struct.pack("<HH", 41, 1) + struct.pack("<HH", 0, 0)
     inst = name("SineInst") + struct.pack("<H", 0) + name("DrumInst") + struct.pack("<H", 1) + \
         name("EOI") + struct.pack("<H", 2)
-    ibag = struct.pack("<HHHHHH", 0, 0, 5, 0, 7, 0)
-    igen = (struct.pack("<HBB", 43, 0, 127) + struct.pack("<HH", 54, loop_mode)
+    k = len(extra_gens)
+    ibag = struct.pack("<HHHHHH", 0, 0, 5 + k, 0, 7 + k, 0)
+    igen = (struct.pack("<HBB", 43, 0, 127) + b"".join(struct.pack("<Hh", g, a) for g, a in extra_gens)
+            + struct.pack("<HH", 54, loop_mode)
             + struct.pack("<Hh", 48, attenuation_cb) + struct.pack("<HH", 58, root_key)
             + struct.pack("<HH", 53, 0)
             + struct.pack("<HBB", 43, 35, 81) + struct.pack("<HH", 53, 0) + struct.pack("<HH", 0, 0))
@@ -268,12 +272,13 @@ def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0) ->
 
 def test_soundfont_built_here_parses_with_its_generators(tmp_path):
     path = tmp_path / "tiny.sf2"
-    path.write_bytes(tiny_sf2(root_key=69, attenuation_cb=60))
+    path.write_bytes(tiny_sf2(root_key=69, attenuation_cb=150))
     sf = synth.load_soundfont(path)
     assert sf.name == "Tiny"
     assert sf.presets() == [(0, 0, "Sine"), (128, 0, "Drum")]
     (r,) = sf.regions(0, 0)
-    assert r["root_key"] == 69 and r["loop_mode"] == 1 and r["attenuation_cb"] == 60
+    # initialAttenuation is applied x 0.4, as EMU hardware and FluidSynth do (150 cB in the file: 60 cB)
+    assert r["root_key"] == 69 and r["loop_mode"] == 1 and r["attenuation_cb"] == pytest.approx(60)
     assert (r["start"], r["end"], r["loop_start"], r["loop_end"]) == (0, 1000, 100, 900)
     assert r["key_range"] == (0, 127) and r["sample_rate"] == 44100
     (d,) = sf.regions(128, 0)
@@ -286,10 +291,55 @@ def test_soundfont_playback_pitch_root_key_and_attenuation(tmp_path):
     s = synth.Synth(SR, 8, soundfont=path)
     x = s.render(SR, [(0, 0x90, 81, 127)])[4800:, 0]  # an octave above root: 882 Hz
     assert abs(cents(zero_crossing_freq(x, SR), 882.0)) < 1.0
-    path.write_bytes(tiny_sf2(attenuation_cb=60))
+    path.write_bytes(tiny_sf2(attenuation_cb=150))  # x 0.4: 60 cB, -6 dB
     quiet = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 81, 127)])[4800:, 0]
     level_db = 20 * np.log10(np.sqrt(np.mean(quiet ** 2)) / np.sqrt(np.mean(x ** 2)))
     assert level_db == pytest.approx(-6.0, abs=0.1)
+
+
+def catmull_rom(x: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    i = np.floor(pos).astype(int)
+    f = pos - i
+    xm1, x0, x1, x2 = (x[i - 1], x[i], x[i + 1], x[i + 2])
+    c1 = 0.5 * (x1 - xm1)
+    c2 = xm1 - 2.5 * x0 + 2.0 * x1 - 0.5 * x2
+    c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1)
+    return ((c3 * f + c2) * f + c1) * f + x0
+
+
+def test_soundfont_voice_is_cubic_interpolation_on_every_simd_path(tmp_path, simd_path):
+    """The looped sine played an octave up (step 1.8375 frames) equals a numpy Catmull-Rom
+    resampling of the same frames with the same loop, up to one gain, on each path."""
+    path = tmp_path / "tiny.sf2"
+    path.write_bytes(tiny_sf2())
+    s = synth.Synth(SR, 8, soundfont=path)
+    n = 20000
+    out = s.render(n, [(0, 0x90, 81, 127)])[:, 0].astype(np.float64)
+    frames = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype(np.float64)
+    padded = np.concatenate([[0.0], frames, np.zeros(8)])  # index + 1
+    step = 44100 / SR * 2.0
+    pos = np.arange(n) * step
+    pos = np.where(pos >= 900, 100 + (pos - 900) % 800, pos)  # loop 100..900
+    ref = catmull_rom(padded, pos + 1)
+    tail = slice(64, None)  # after the first sub-block's attack ramp
+    gain = np.dot(out[tail], ref[tail]) / np.dot(ref[tail], ref[tail])
+    err = np.max(np.abs(out[tail] - gain * ref[tail])) / np.max(np.abs(gain * ref[tail]))
+    assert err < 2e-4, (simd_path, err)
+
+
+def test_modulation_envelope_and_vibrato_move_the_pitch(tmp_path):
+    """modEnvToPitch +1200 cents with a full sustain plays an octave up; a vibrato LFO of
+    +-100 cents at 8.176 Hz (freqVibLFO 0) swings the period by a semitone either way."""
+    path = tmp_path / "mod.sf2"
+    path.write_bytes(tiny_sf2(extra_gens=[(7, 1200), (29, 0)]))
+    x = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 69, 100)])[4800:, 0]
+    assert abs(cents(zero_crossing_freq(x, SR), 882.0)) < 1.0
+    path.write_bytes(tiny_sf2(extra_gens=[(6, 100)]))
+    x = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 69, 100)])[:, 0]
+    up = np.nonzero((x[:-1] < 0) & (x[1:] >= 0))[0]
+    f = SR / np.diff(up)  # one period per zero crossing
+    assert f.max() == pytest.approx(441.0 * 2 ** (100 / 1200), rel=0.01)
+    assert f.min() == pytest.approx(441.0 * 2 ** (-100 / 1200), rel=0.01)
 
 
 def test_truncated_soundfont_always_gives_a_clear_error():

@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""Synthesis benchmarks: sawtooth aliasing (ours vs a naive table read) and
-MIDI render speed (ours vs FluidSynth's fast render, effects off, both with
-4-point interpolation and the same SoundFont).
+"""Synthesis benchmarks: sawtooth aliasing (ours vs a naive table read); MIDI render
+speed and SoundFont load time (ours vs FluidSynth's fast render, effects off, both
+with 4-point cubic interpolation, the same SoundFont and 256 voices); fidelity
+against FluidSynth (log-mel distance per file, RMS level per General MIDI program).
 
 Usage: python tools/bench/synth.py [--soundfont FILE.sf2] [--midi FILE.mid ...] [--append]
-Without --midi a seeded General MIDI test song (16 channels, drums) is generated.
+Without --midi: the seeded 16-channel test song plus three edgeaudio.music songs.
+
+Interpolation: both 4-point cubic. edgeaudio: Catmull-Rom on the exact fractional
+position (cpp/src/synth/kernel.h). FluidSynth (interpolation 4, its default):
+the same Catmull-Rom polynomial from a table of 256 fractional positions.
+
+Times: wall seconds and process CPU seconds (CPU is steadier on a shared machine).
+FluidSynth's render time is its run minus a run on a one-note file (start-up and
+SoundFont load); ours is timed around render_midi with the SoundFont loaded once.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +27,7 @@ import time
 
 import numpy as np
 
-from edgeaudio import synth
+from edgeaudio import music, synth
 
 SR = 48000
 
@@ -63,6 +73,54 @@ def test_song(path: str, seconds: float = 30.0, seed: int = 1) -> None:
     mid.save(path)
 
 
+def program_tour(path: str, seconds_per_program: float = 2.0) -> None:
+    """Every GM program alone: a C major triad (60, 64, 67, velocity 100) for 1 s, then 1 s of release."""
+    import mido
+    mid = mido.MidiFile(type=0, ticks_per_beat=480)  # 120 BPM: 960 ticks per second
+    tr = mido.MidiTrack()
+    mid.tracks.append(tr)
+    step = int(seconds_per_program * 960)
+    for prog in range(128):
+        tr.append(mido.Message("program_change", channel=0, program=prog, time=0 if prog == 0 else step - 960))
+        for i, key in enumerate((60, 64, 67)):
+            tr.append(mido.Message("note_on", channel=0, note=key, velocity=100, time=0))
+        for i, key in enumerate((60, 64, 67)):
+            tr.append(mido.Message("note_off", channel=0, note=key, velocity=0, time=960 if i == 0 else 0))
+    tr.append(mido.MetaMessage("end_of_track", time=step - 960))
+    mid.save(path)
+
+
+def child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_fluid(fluid: str, soundfont: str, midi: str, out: str):
+    c, t = child_cpu(), time.perf_counter()
+    subprocess.run([fluid, "-ni", "-R", "0", "-C", "0", "-g", "0.2", "-r", str(SR), "-o", "synth.polyphony=256",
+                    "-o", "synth.cpu-cores=1", "-F", out, soundfont, midi], check=True, capture_output=True)
+    return time.perf_counter() - t, child_cpu() - c
+
+
+def read_wav(path: str) -> np.ndarray:
+    import soundfile as sf
+    x, _ = sf.read(path, dtype="float32", always_2d=True)
+    return x
+
+
+def log_mel_distance_db(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of log-mel spectra (dB, 64 mels, 2048/512) over frames either is above -60 dB."""
+    import librosa
+    n = min(len(a), len(b))
+    spec = [librosa.power_to_db(librosa.feature.melspectrogram(y=x[:n].mean(axis=1), sr=SR, n_fft=2048,
+                                                               hop_length=512, n_mels=64), ref=1.0, top_db=None)
+            for x in (a, b)]
+    floor = max(spec[0].max(), spec[1].max()) - 80.0
+    sa, sb = np.maximum(spec[0], floor), np.maximum(spec[1], floor)
+    active = (spec[0].max(axis=0) > floor + 20) | (spec[1].max(axis=0) > floor + 20)
+    return float(np.mean(np.abs(sa[:, active] - sb[:, active])))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--soundfont", default=synth.DEFAULT_SOUNDFONT)
@@ -77,26 +135,71 @@ def main() -> None:
         naive = aliasing_db(naive_saw(f0, SR), f0)
         lines.append(f"| {f0} | {ours:.1f} | {naive:.1f} |")
     lines.append("")
-    tmp = tempfile.mkdtemp()
+    tmp = tempfile.mkdtemp(prefix="edgeaudio-synth-bench-")
     midis = args.midi or []
     if not midis:
         midis = [os.path.join(tmp, "song.mid")]
         test_song(midis[0])
+        for seed, style in ((1, "pop"), (2, "rock"), (3, "jazz")):
+            p = os.path.join(tmp, f"music_{style}_{seed}.mid")
+            music.generate(seed=seed, style=style, bars=32).save(p)
+            midis.append(p)
     fluid = shutil.which("fluidsynth")
-    lines += ["| file | edgeaudio (s) | FluidSynth (s) | ratio | audio (s) |", "|---|---|---|---|---|"]
+    if not fluid:
+        raise SystemExit("fluidsynth is not installed (apt-get install fluidsynth)")
+
+    # SoundFont load: ours (load_soundfont) vs FluidSynth start-up + load (a one-note file)
+    c, t = time.process_time(), time.perf_counter()
+    sf = synth.load_soundfont(args.soundfont)
+    our_load, our_load_cpu = time.perf_counter() - t, time.process_time() - c
+    one = os.path.join(tmp, "one.mid")
+    import mido
+    m1 = mido.MidiFile(type=0)
+    m1.tracks.append(mido.MidiTrack([mido.Message("note_on", note=60, velocity=1, time=0),
+                                     mido.Message("note_off", note=60, velocity=0, time=1)]))
+    m1.save(one)
+    fl_load = [run_fluid(fluid, args.soundfont, one, os.path.join(tmp, "one.wav")) for _ in range(3)]
+    fl_load_wall, fl_load_cpu = min(x[0] for x in fl_load), min(x[1] for x in fl_load)
+    lines += [f"SoundFont load ({os.path.basename(args.soundfont)}, {os.path.getsize(args.soundfont) / 1e6:.0f} MB): "
+              f"edgeaudio {our_load:.2f} s wall / {our_load_cpu:.2f} s CPU; FluidSynth start-up + load "
+              f"{fl_load_wall:.2f} s wall / {fl_load_cpu:.2f} s CPU (ratio {fl_load_cpu / max(our_load_cpu, 1e-9):.1f}x CPU).",
+              "", "Render only (load excluded on both sides), best of 3:", "",
+              "| file | audio (s) | edgeaudio wall / CPU (s) | FluidSynth wall / CPU (s) | ratio wall | ratio CPU | "
+              "log-mel distance (dB) |", "|---|---|---|---|---|---|---|"]
     for m in midis:
-        t = time.perf_counter()
-        audio = synth.render_midi(m, soundfont=args.soundfont, sample_rate=SR, max_voices=256)
-        ours = time.perf_counter() - t
-        theirs = float("nan")
-        if fluid:
-            t = time.perf_counter()
-            subprocess.run([fluid, "-ni", "-R", "0", "-C", "0", "-g", "0.2", "-r", str(SR),
-                            "-o", "synth.polyphony=256", "-F", os.path.join(tmp, "fluid.wav"),
-                            args.soundfont, m], check=True, capture_output=True)
-            theirs = time.perf_counter() - t
-        lines.append(f"| {os.path.basename(m)} | {ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x | "
-                     f"{len(audio) / SR:.1f} |")
+        ours_w, ours_c, audio = [], [], None
+        for _ in range(3):
+            c, t = time.process_time(), time.perf_counter()
+            audio = synth.render_midi(m, soundfont=sf, sample_rate=SR, max_voices=256)
+            ours_w.append(time.perf_counter() - t)
+            ours_c.append(time.process_time() - c)
+        fw = os.path.join(tmp, "fluid.wav")
+        runs = [run_fluid(fluid, args.soundfont, m, fw) for _ in range(3)]
+        th_w = max(min(r[0] for r in runs) - fl_load_wall, 1e-9)
+        th_c = max(min(r[1] for r in runs) - fl_load_cpu, 1e-9)
+        dist = log_mel_distance_db(audio, read_wav(fw))
+        lines.append(f"| {os.path.basename(m)} | {len(audio) / SR:.1f} | {min(ours_w):.2f} / {min(ours_c):.2f} | "
+                     f"{th_w:.2f} / {th_c:.2f} | {th_w / min(ours_w):.2f}x | {th_c / min(ours_c):.2f}x | {dist:.1f} |")
+
+    # per-program RMS level against FluidSynth
+    tour = os.path.join(tmp, "tour.mid")
+    program_tour(tour)
+    ours = synth.render_midi(tour, soundfont=sf, sample_rate=SR, max_voices=256, tail_s=0.0)
+    fw = os.path.join(tmp, "tour.wav")
+    run_fluid(fluid, args.soundfont, tour, fw)
+    theirs = read_wav(fw)
+    diffs = []
+    seg = 2 * SR
+    for prog in range(128):
+        a, b = ours[prog * seg:(prog + 1) * seg], theirs[prog * seg:(prog + 1) * seg]
+        ra, rb = np.sqrt(np.mean(a.astype(np.float64) ** 2)), np.sqrt(np.mean(b.astype(np.float64) ** 2))
+        diffs.append(20 * np.log10(max(ra, 1e-9) / max(rb, 1e-9)))
+    diffs = np.array(diffs)
+    worst = np.argsort(-np.abs(diffs))[:8]
+    lines += ["", f"RMS level per GM program (C major triad, velocity 100, 1 s + 1 s release), ours - FluidSynth: "
+              f"median {np.median(diffs):+.2f} dB, within 1.5 dB: {int(np.sum(np.abs(diffs) <= 1.5))}/128, "
+              f"within 3 dB: {int(np.sum(np.abs(diffs) <= 3))}/128; largest gaps: "
+              + ", ".join(f"program {p} {diffs[p]:+.1f} dB" for p in worst) + "."]
     text = "\n".join(lines)
     print(text)
     if args.append:

@@ -10,10 +10,16 @@
 // zone) pair whose key and velocity ranges overlap becomes one Region with
 // the generators summed as the SF2 spec says (instrument values absolute,
 // preset values added; preset globals and instrument globals applied). The
-// default modulators the engine applies itself (synth.cpp): velocity and
-// CC7/CC11 to attenuation (concave, 960 cB), pitch wheel (+-2 semitones by
-// default, RPN 0 changes it), CC10 pan. Modulators in the file (pmod/imod)
-// are checked for size and otherwise ignored.
+// default modulators the engine applies itself (engine.cpp): velocity and
+// CC7/CC11 to attenuation (concave, 960 cB: (v/127)^2 each, as FluidSynth),
+// velocity to filter cutoff (-2400 cents x (1 - v/127) from velocity 64, as
+// FluidSynth), pitch wheel (+-2 semitones by default, RPN 0 changes it), CC10
+// pan. The modulation envelope (to pitch and filter), the modulation LFO (to
+// pitch, filter, volume) and the vibrato LFO (to pitch) run once per 64-frame
+// sub-block. initialAttenuation is applied x 0.4 (EMU hardware, FluidSynth).
+// Not supported: modulators in the file (pmod/imod: checked for size, then
+// ignored), 24-bit samples (sm24 is ignored; the 16 high bits play), chorus
+// and reverb sends.
 #pragma once
 
 #include <cstddef>
@@ -40,13 +46,20 @@ struct Region {
     float tune_cents = 0.0f;       // coarse * 100 + fine + sample pitch correction
     float scale_tuning = 100.0f;   // cents per key
     int loop_mode = 0;             // 0 none, 1 continuous, 3 until release
-    float attenuation_cb = 0.0f;   // centibels
+    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do
     float pan = 0.0f;              // -0.5 (left) .. 0.5 (right)
     // volume envelope, seconds (delay..release) and sustain attenuation in cB
     float delay_s = 0, attack_s = 0, hold_s = 0, decay_s = 0, release_s = 0, sustain_cb = 0;
     float key_to_hold_tc = 0, key_to_decay_tc = 0;  // timecents per key from 60
     float filter_fc_cents = 13500.0f, filter_q_cb = 0.0f;
     int exclusive_class = 0;
+    // modulation envelope (linear segments, sustain as a level 0..1) and its destinations, cents
+    float mod_delay_s = 0, mod_attack_s = 0, mod_hold_s = 0, mod_decay_s = 0, mod_sustain = 1, mod_release_s = 0;
+    float mod_key_to_hold_tc = 0, mod_key_to_decay_tc = 0;
+    float mod_env_to_pitch = 0, mod_env_to_fc = 0;
+    // modulation LFO (to pitch and filter in cents, to volume in cB) and vibrato LFO (to pitch)
+    float mod_lfo_delay_s = 0, mod_lfo_hz = 8.176f, mod_lfo_to_pitch = 0, mod_lfo_to_fc = 0, mod_lfo_to_vol_cb = 0;
+    float vib_lfo_delay_s = 0, vib_lfo_hz = 8.176f, vib_lfo_to_pitch = 0;
 };
 
 struct Preset {
@@ -68,15 +81,27 @@ class SoundFont {
     const Preset* find(int bank, int program) const;
     // GM fallback: exact, else bank 0 (128 for drums) same program, else the first preset.
     const Preset* find_or_fallback(int bank, int program, bool drums) const;
-    const std::int16_t* samples() const { return samples_.data(); }
-    std::size_t n_samples() const { return samples_.size(); }
+    // Sample frames; kGuardFrames zero frames lie before samples()[0] and
+    // after the last frame, so interpolation may read a few frames outside.
+    static constexpr std::size_t kGuardFrames = 46;
+    const std::int16_t* samples() const { return frames_; }
+    std::size_t n_samples() const { return n_frames_; }
 
   private:
     SoundFont() = default;
-    void parse(const std::uint8_t* data, std::size_t size, const std::string& label);
+    // Takes a buffer of kPad zero bytes, the file's size bytes, kPad zero bytes.
+    static std::shared_ptr<SoundFont> adopt(std::unique_ptr<std::uint8_t[]> buffer, std::size_t size,
+                                            const std::string& label);
+    static constexpr std::size_t kPad = 2 * kGuardFrames;
+    void parse(std::uint8_t* data, std::size_t size, const std::string& label);
     std::string name_;
     std::vector<Preset> presets_;        // sorted by (bank, program)
-    std::vector<std::int16_t> samples_;  // plus 46 zero guard frames at the end
+    // The file stays in memory: little-endian hosts play the 16-bit frames in
+    // place (no second copy of a 140 MB sample chunk); others keep a converted copy.
+    std::unique_ptr<std::uint8_t[]> file_;
+    std::vector<std::int16_t> converted_;
+    const std::int16_t* frames_ = nullptr;
+    std::size_t n_frames_ = 0;
 };
 
 }  // namespace edgeaudio::synth

@@ -119,6 +119,13 @@ class Svf {
     void set(double cutoff_hz, double q, double sample_rate);
     void reset() { ic1_ = ic2_ = 0.0f; }
     void process(float* x, std::size_t n, Mode mode);
+    // Coefficients and integrator states, for kernels that run several
+    // voices' low-pass filters side by side (one per SIMD lane).
+    struct Lane {
+        float a1, a2, a3, ic1, ic2;
+    };
+    Lane lane() const { return Lane{a1_, a2_, a3_, ic1_, ic2_}; }
+    void set_state(float ic1, float ic2) { ic1_ = ic1; ic2_ = ic2; }
 
   private:
     float g_ = 0.0f, k_ = 1.4142f, a1_ = 0.0f, a2_ = 0.0f, a3_ = 0.0f;

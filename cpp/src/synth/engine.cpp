@@ -8,7 +8,9 @@
 #include <string>
 
 #include "edgeaudio/sf2.h"
+#include "edgeaudio/simd.h"
 #include "edgeaudio/synth.h"
+#include "kernels.h"
 
 namespace edgeaudio::synth {
 
@@ -24,6 +26,7 @@ struct Channel {
     float bend_range = 2.0f;
     int rpn_msb = 127, rpn_lsb = 127;
     bool sustain = false;
+    int pitch_serial = 0;  // bumped by every bend or bend-range change (voices cache their step)
     const Preset* preset = nullptr;
     std::size_t patch = 0;
     float gain() const { return sq127(volume) * sq127(expression); }
@@ -50,11 +53,21 @@ struct Voice {
     double lfo_phase = 0.0;
     // SoundFont sample
     const Region* region = nullptr;
-    double pos = 0.0;
+    std::uint64_t ph = 0;  // position in frames, 32.32 fixed point
     int stage = kDone;
     std::uint32_t left = 0;
     float amp = 0.0f, attack_inc = 0.0f, decay_mul = 1.0f, sustain_amp = 1.0f, release_mul = 1.0f;
     float base_cents = 0.0f, rate_ratio = 1.0f;
+    // per-voice caches of values that change only with a controller
+    int pan_seen = -1, bend_seen = -1;
+    float pan_l = 0.0f, pan_r = 0.0f;
+    double step = 1.0;
+    float decay_mul_sub = 1.0f, release_mul_sub = 1.0f;  // the multipliers over a whole sub-block
+    // modulation envelope and LFOs (SoundFont voices), evaluated once per sub-block
+    bool modulated = false, mod_released = false;
+    std::uint64_t t_on = 0, t_off = 0;  // frames since note-on / since release
+    float mod_at_release = 0.0f, lfo_gain = 1.0f, base_fc_cents = 13500.0f, fc_seen = -1.0f, filter_q = 0.707f;
+    double mod_lfo_phase = 0.0, vib_lfo_phase = 0.0;
 
     explicit Voice(double sr) : string(sr, 20.0) {}
 };
@@ -69,6 +82,12 @@ struct Synth::Impl {
     Channel ch[16];
     std::uint64_t serial = 0, release_serial = 0;
     float buf[kSub];
+    const detail::KernelTable* k = detail::kernels_for(active_isa());
+    // SoundFont voices render into their own rows here so that their filters
+    // can run side by side (kernel svf_lanes) before they are mixed
+    std::vector<float> rows;
+    std::vector<std::size_t> sampled, filtered;  // voice indices, capacity max_voices (no allocation in render)
+    std::size_t busy_end = 0;  // no voice at or above this index sounds
     std::size_t* started;
     std::size_t* stolen;
 
@@ -99,8 +118,11 @@ struct Synth::Impl {
     // ---- voice life cycle -------------------------------------------------
     Voice& allocate(std::uint64_t note_serial) {
         Voice* best = nullptr;
-        for (auto& v : voices)
-            if (v.kind == Kind::Off) return v;
+        for (std::size_t j = 0; j < voices.size(); ++j)
+            if (voices[j].kind == Kind::Off) {  // the lowest free slot keeps the sounding voices packed
+                busy_end = std::max(busy_end, j + 1);
+                return voices[j];
+            }
         // 1. the released voice released earliest
         for (auto& v : voices)
             if ((v.released || v.pedal_held) && v.serial != note_serial &&
@@ -133,8 +155,14 @@ struct Synth::Impl {
     }
 
     void enter_release(Voice& v, float seconds) {
+        if (v.kind == Kind::Sample && !v.mod_released) {
+            v.mod_at_release = mod_env_value(v);
+            v.mod_released = true;
+            v.t_off = 0;
+        }
         const double samples = std::max(double(std::max(seconds, 0.002f)) * sr, 1.0);
         v.release_mul = float(std::pow(10.0, -1000.0 / 200.0 / samples));  // 100 dB per release time
+        v.release_mul_sub = float(std::pow(double(v.release_mul), double(kSub)));
         v.stage = kRelease;
     }
 
@@ -215,10 +243,11 @@ struct Synth::Impl {
         common(v, c, key, vel, note);
         v.kind = Kind::Sample;
         v.region = &r;
-        v.pos = r.start;
+        v.ph = std::uint64_t(r.start) << 32;
         v.gain = sq127(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0));
         v.base_cents = float(key - r.root_key) * r.scale_tuning + r.tune_cents;
         v.rate_ratio = float(double(r.sample_rate) / sr);
+        v.pan_seen = v.bend_seen = -1;
         v.amp = 0.0f;
         v.stage = kDelay;
         v.left = std::uint32_t(r.delay_s * sr);
@@ -226,13 +255,64 @@ struct Synth::Impl {
         v.sustain_amp = float(std::pow(10.0, -r.sustain_cb / 200.0));
         const double decay = r.decay_s * std::pow(2.0, r.key_to_decay_tc * (60 - key) / 1200.0);
         v.decay_mul = float(std::pow(10.0, -1000.0 / 200.0 / std::max(decay * sr, 1.0)));
+        v.decay_mul_sub = float(std::pow(double(v.decay_mul), double(kSub)));
         v.filter.reset();
-        v.use_filter = r.filter_fc_cents < 13500.0f;
-        if (v.use_filter) {
-            const double fc = 8.176 * std::pow(2.0, r.filter_fc_cents / 1200.0);
-            v.use_filter = fc < 0.45 * sr;
-            v.filter.set(fc, std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)), sr);
-        }
+        // SF2 default modulator as FluidSynth applies it: velocity lowers the cutoff by up to
+        // 2400 cents (linear in 1 - velocity/127), for velocities of 64 and above
+        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 127.0f) : 0.0f);
+        v.filter_q = float(std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)));
+        v.modulated = r.mod_env_to_pitch != 0 || r.mod_env_to_fc != 0 || r.mod_lfo_to_pitch != 0 ||
+                      r.mod_lfo_to_fc != 0 || r.mod_lfo_to_vol_cb != 0 || r.vib_lfo_to_pitch != 0;
+        v.mod_released = false;
+        v.t_on = v.t_off = 0;
+        v.mod_lfo_phase = v.vib_lfo_phase = 0.0;
+        v.lfo_gain = 1.0f;
+        v.fc_seen = -1.0f;
+        v.use_filter = v.base_fc_cents < 13500.0f || r.mod_env_to_fc != 0 || r.mod_lfo_to_fc != 0;
+        set_cutoff(v, v.base_fc_cents);
+    }
+
+    void set_cutoff(Voice& v, float fc_cents) {
+        if (!v.use_filter || std::fabs(fc_cents - v.fc_seen) < 1.0f) return;  // 1 cent: inaudible, saves a tan()
+        v.fc_seen = fc_cents;
+        v.filter.set(8.176 * std::exp2(double(fc_cents) / 1200.0), v.filter_q, sr);
+    }
+
+    // The modulation envelope now: linear attack, hold, linear decay to the sustain
+    // level (a full-scale fall takes the decay time) and linear release, like FluidSynth's.
+    float mod_env_value(const Voice& v) const {
+        const Region& r = *v.region;
+        if (v.mod_released)
+            return std::max(0.0f, v.mod_at_release - (r.mod_release_s > 0 ? float(double(v.t_off) / (r.mod_release_s * sr)) : 1.0f));
+        double t = double(v.t_on) / sr;
+        if (t < r.mod_delay_s) return 0.0f;
+        t -= r.mod_delay_s;
+        if (t < r.mod_attack_s) return float(t / r.mod_attack_s);
+        t -= r.mod_attack_s;
+        const double hold = r.mod_hold_s * std::exp2(r.mod_key_to_hold_tc * (60 - v.key) / 1200.0);
+        if (t < hold) return 1.0f;
+        t -= hold;
+        const double decay = r.mod_decay_s * std::exp2(r.mod_key_to_decay_tc * (60 - v.key) / 1200.0);
+        return std::max(r.mod_sustain, decay > 0 ? float(1.0 - t / decay) : r.mod_sustain);
+    }
+
+    static float triangle(double phase) {  // SF2 LFOs: triangles starting at 0, rising
+        const double p = phase - std::floor(phase);
+        return float(p < 0.25 ? 4 * p : p < 0.75 ? 2 - 4 * p : 4 * p - 4);
+    }
+
+    // Modulation of one sub-block: returns the pitch offset in cents, sets the filter and LFO gain.
+    float modulate(Voice& v, std::size_t m) {
+        const Region& r = *v.region;
+        const float env = mod_env_value(v);
+        const double t = double(v.t_on) / sr;
+        const float mlfo = t >= r.mod_lfo_delay_s ? triangle(v.mod_lfo_phase) : 0.0f;
+        const float vlfo = t >= r.vib_lfo_delay_s ? triangle(v.vib_lfo_phase) : 0.0f;
+        if (t >= r.mod_lfo_delay_s) v.mod_lfo_phase += r.mod_lfo_hz * double(m) / sr;
+        if (t >= r.vib_lfo_delay_s) v.vib_lfo_phase += r.vib_lfo_hz * double(m) / sr;
+        set_cutoff(v, v.base_fc_cents + env * r.mod_env_to_fc + mlfo * r.mod_lfo_to_fc);
+        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, -mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
+        return env * r.mod_env_to_pitch + mlfo * r.mod_lfo_to_pitch + vlfo * r.vib_lfo_to_pitch;
     }
 
     // ---- events -------------------------------------------------------------
@@ -242,7 +322,10 @@ struct Synth::Impl {
             case 0x80: note_off(c, d1); break;
             case 0x90: d2 ? note_on(c, d1, d2) : note_off(c, d1); break;
             case 0xC0: ch[c].program = d1; resolve_program(c); break;
-            case 0xE0: ch[c].bend = d1 | (d2 << 7); break;
+            case 0xE0:
+                ch[c].bend = d1 | (d2 << 7);
+                ++ch[c].pitch_serial;
+                break;
             case 0xB0: control(c, d1, d2); break;
             default: break;
         }
@@ -253,7 +336,10 @@ struct Synth::Impl {
         switch (cc) {
             case 0: k.bank = value; break;
             case 6:
-                if (k.rpn_msb == 0 && k.rpn_lsb == 0) k.bend_range = float(value);
+                if (k.rpn_msb == 0 && k.rpn_lsb == 0) {
+                    k.bend_range = float(value);
+                    ++k.pitch_serial;
+                }
                 break;
             case 7: k.volume = value; break;
             case 10: k.pan = value; break;
@@ -272,6 +358,7 @@ struct Synth::Impl {
                 break;
             case 121:
                 k.volume = 100; k.expression = 127; k.pan = 64; k.bend = 8192; k.sustain = false;
+                ++k.pitch_serial;
                 k.rpn_msb = k.rpn_lsb = 127;
                 break;
             case 123:
@@ -291,14 +378,65 @@ struct Synth::Impl {
         gr = float(std::sin(a));
     }
 
+    // One sub-block of m frames of every sounding voice, added into L and R.
+    void render_block(float* L, float* R, std::size_t m) {
+        sampled.clear();
+        filtered.clear();
+        Voice* const vs = voices.data();
+        const std::size_t end = std::min(busy_end, voices.size());
+        std::size_t last = 0;
+        for (std::size_t j = 0; j < end; ++j) {
+            Voice& v = vs[j];
+            if (v.kind == Kind::Off) continue;
+            last = j + 1;
+            if (v.kind != Kind::Sample) {
+                render_voice(v, L, R, m);
+                continue;
+            }
+            render_sample(v, &rows[j * kSub], m);
+            sampled.push_back(j);
+            if (v.use_filter) filtered.push_back(j);
+        }
+        const std::size_t lanes = std::size_t(k->lanes);
+        for (std::size_t g = 0; g < filtered.size(); g += lanes) {
+            float* x[16];
+            alignas(32) float a1[16], a2[16], a3[16], ic1[16], ic2[16];
+            for (std::size_t l = 0; l < lanes; ++l) {
+                if (g + l < filtered.size()) {
+                    const std::size_t j = filtered[g + l];
+                    const Svf::Lane f = voices[j].filter.lane();
+                    x[l] = &rows[j * kSub];
+                    a1[l] = f.a1, a2[l] = f.a2, a3[l] = f.a3, ic1[l] = f.ic1, ic2[l] = f.ic2;
+                } else {  // an idle lane filters silence
+                    std::fill(buf, buf + m, 0.0f);
+                    x[l] = buf;
+                    a1[l] = a2[l] = a3[l] = ic1[l] = ic2[l] = 0.0f;
+                }
+            }
+            k->svf_lanes(x, a1, a2, a3, ic1, ic2, m);
+            for (std::size_t l = 0; l < lanes && g + l < filtered.size(); ++l) {
+                const auto flush = [](float z) { return std::fabs(z) < 1e-20f ? 0.0f : z; };  // decayed: no denormals
+                voices[filtered[g + l]].filter.set_state(flush(ic1[l]), flush(ic2[l]));
+            }
+        }
+        for (std::size_t j : sampled) {
+            Voice& v = voices[j];
+            if (v.pan_seen != ch[v.channel].pan) {
+                pan_gains(v, v.region->pan, v.pan_l, v.pan_r);
+                v.pan_seen = ch[v.channel].pan;
+            }
+            const float g = v.gain * ch[v.channel].gain() * v.lfo_gain;
+            k->mix(&rows[j * kSub], v.pan_l * g, v.pan_r * g, L, R, m);
+            if (v.stage == kDone) v.kind = Kind::Off;
+        }
+        busy_end = last;  // voices started later raise it again (allocate)
+    }
+
     void render_voice(Voice& v, float* L, float* R, std::size_t m) {
         float* b = buf;
         const Channel& chan = ch[v.channel];
         float gl, gr;
-        if (v.kind == Kind::Sample) {
-            render_sample(v, b, m);
-            pan_gains(v, v.region->pan, gl, gr);
-        } else {
+        {
             const Patch& p = patches[v.patch];
             double f = 440.0 * std::pow(2.0, (v.key - 69 + chan.bend_cents() / 100.0) / 12.0);
             if (p.vibrato_cents != 0.0f) {
@@ -326,82 +464,129 @@ struct Synth::Impl {
             pan_gains(v, 0.0f, gl, gr);
         }
         const float g = v.gain * chan.gain();
-        gl *= g;
-        gr *= g;
-        for (std::size_t i = 0; i < m; ++i) {
-            L[i] += b[i] * gl;
-            R[i] += b[i] * gr;
-        }
+        k->mix(b, gl * g, gr * g, L, R, m);
     }
 
-    float env_next(Voice& v) {
-        switch (v.stage) {
-            case kDelay:
-                if (v.left) { --v.left; return 0.0f; }
-                v.stage = kAttack;
-                [[fallthrough]];
-            case kAttack:
-                v.amp += v.attack_inc;
-                if (v.amp >= 1.0f) {
-                    v.amp = 1.0f;
-                    v.stage = kHold;
-                    v.left = std::uint32_t(v.region->hold_s *
-                                           std::pow(2.0, v.region->key_to_hold_tc * (60 - v.key) / 1200.0) * sr);
+    // Advances the volume envelope by m frames and returns its value there.
+    // The stages are followed exactly at sub-block resolution; inside a
+    // sub-block the gain is ramped linearly (as FluidSynth does per 64 frames).
+    float env_advance(Voice& v, std::size_t m) {
+        std::uint32_t k_left = std::uint32_t(m);
+        while (k_left) {
+            switch (v.stage) {
+                case kDelay: {
+                    const std::uint32_t t = std::min(v.left, k_left);
+                    v.left -= t;
+                    k_left -= t;
+                    if (!v.left) v.stage = kAttack;
+                    break;
                 }
-                return v.amp;
-            case kHold:
-                if (v.left) { --v.left; return v.amp; }
-                v.stage = kDecay;
-                [[fallthrough]];
-            case kDecay:
-                v.amp *= v.decay_mul;
-                if (v.amp <= v.sustain_amp) {
-                    v.amp = v.sustain_amp;
-                    v.stage = v.sustain_amp < 1e-5f ? kDone : kSustain;
+                case kAttack: {
+                    const float need = std::ceil((1.0f - v.amp) / v.attack_inc);
+                    const std::uint32_t n = need < 1.0f ? 1u : std::uint32_t(need);
+                    const std::uint32_t t = std::min(n, k_left);
+                    v.amp += float(t) * v.attack_inc;
+                    k_left -= t;
+                    if (t == n || v.amp >= 1.0f) {
+                        v.amp = 1.0f;
+                        v.stage = kHold;
+                        v.left = std::uint32_t(v.region->hold_s *
+                                               std::pow(2.0, v.region->key_to_hold_tc * (60 - v.key) / 1200.0) * sr);
+                    }
+                    break;
                 }
-                return v.amp;
-            case kSustain: return v.amp;
-            case kRelease:
-                v.amp *= v.release_mul;
-                if (v.amp < 1e-5f) { v.amp = 0.0f; v.stage = kDone; }
-                return v.amp;
-            default: return 0.0f;
+                case kHold: {
+                    const std::uint32_t t = std::min(v.left, k_left);
+                    v.left -= t;
+                    k_left -= t;
+                    if (!v.left) v.stage = kDecay;
+                    break;
+                }
+                case kDecay:
+                case kRelease: {
+                    const bool decay = v.stage == kDecay;
+                    const float mul = decay ? v.decay_mul : v.release_mul;
+                    const float floor_amp = decay ? std::max(v.sustain_amp, 1e-5f) : 1e-5f;
+                    if (v.amp <= floor_amp || mul >= 1.0f) {
+                        finish_fall(v, decay);
+                        if (v.stage == kDone || v.stage == kSustain) k_left = 0;
+                        break;
+                    }
+                    if (k_left == kSub) {  // the common case: a whole sub-block that ends above the floor
+                        const float next = v.amp * (decay ? v.decay_mul_sub : v.release_mul_sub);
+                        if (next > floor_amp) {
+                            v.amp = next;
+                            k_left = 0;
+                            break;
+                        }
+                    }
+                    const double need = std::ceil(std::log(double(floor_amp) / v.amp) / std::log(double(mul)));
+                    const std::uint32_t n = need < 1.0 ? 1u : need > 4e9 ? 4000000000u : std::uint32_t(need);
+                    const std::uint32_t t = std::min(n, k_left);
+                    v.amp = float(v.amp * std::pow(double(mul), double(t)));
+                    k_left -= t;
+                    if (t == n || v.amp <= floor_amp) finish_fall(v, decay);
+                    if (v.stage == kDone || v.stage == kSustain) k_left = 0;
+                    break;
+                }
+                default: k_left = 0; break;
+            }
+        }
+        return v.stage == kDone ? 0.0f : v.amp;
+    }
+
+    static void finish_fall(Voice& v, bool decay) {
+        if (decay && v.sustain_amp >= 1e-5f) {
+            v.amp = v.sustain_amp;
+            v.stage = kSustain;
+        } else {
+            v.amp = 0.0f;
+            v.stage = kDone;
         }
     }
 
     void render_sample(Voice& v, float* b, std::size_t m) {
         const Region& r = *v.region;
         const std::int16_t* s = sf->samples();
-        const double step = double(v.rate_ratio) *
-                            std::exp2((v.base_cents + ch[v.channel].bend_cents()) / 1200.0);
-        const bool loop = r.loop_mode == 1 || (r.loop_mode == 3 && !v.released);
-        const double loop_len = double(r.loop_end) - double(r.loop_start);
-        constexpr float k = 1.0f / 32768.0f;
-        double pos = v.pos;
-        std::size_t i = 0;
-        for (; i < m; ++i) {
-            const std::size_t idx = std::size_t(pos);
-            const float x = float(pos - double(idx));
-            const float xm1 = s[idx > r.start ? idx - 1 : idx] * k, x0 = s[idx] * k;
-            const float x1 = s[idx + 1] * k, x2 = s[idx + 2] * k;
-            const float c1 = 0.5f * (x1 - xm1);
-            const float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
-            const float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
-            b[i] = (((c3 * x + c2) * x + c1) * x + x0) * env_next(v);
-            pos += step;
-            if (loop) {
-                while (pos >= double(r.loop_end)) pos -= loop_len;
-            } else if (pos >= double(r.end) - 1.0) {
-                v.stage = kDone;
-                ++i;
-                break;
-            }
+        float mod_cents = 0.0f;
+        if (v.modulated) {
+            mod_cents = modulate(v, m);
+            if (mod_cents != 0.0f) v.bend_seen = -1;  // recompute the step every sub-block
         }
-        for (; i < m; ++i) b[i] = 0.0f;
-        v.pos = pos;
-        if (v.use_filter) v.filter.process(b, m, Svf::Mode::LowPass);
-        v.level = v.amp * v.gain;
-        if (v.stage == kDone) v.kind = Kind::Off;
+        v.t_on += m;
+        if (v.mod_released) v.t_off += m;
+        if (v.bend_seen != ch[v.channel].pitch_serial) {
+            v.step = double(v.rate_ratio) *
+                     std::exp2((v.base_cents + ch[v.channel].bend_cents() + mod_cents) / 1200.0);
+            v.bend_seen = mod_cents != 0.0f ? -1 : ch[v.channel].pitch_serial;
+        }
+        const double step = v.step;
+        const std::uint64_t inc = std::max<std::uint64_t>(1, std::uint64_t(step * 4294967296.0));
+        const bool loop = r.loop_mode == 1 || (r.loop_mode == 3 && !v.released);
+        const std::uint64_t loop_end = std::uint64_t(r.loop_end) << 32;
+        const std::uint64_t loop_len = std::uint64_t(r.loop_end - r.loop_start) << 32;
+        const std::uint64_t limit = loop ? loop_end : std::uint64_t(r.end - 1) << 32;
+        constexpr float k16 = 1.0f / 32768.0f;
+        const float a0 = v.amp;
+        const float a1 = env_advance(v, m);
+        const float ainc = (a1 - a0) / float(m);
+        std::size_t i = 0;
+        while (i < m) {
+            if (v.ph >= limit) {
+                if (!loop) break;
+                while (v.ph >= loop_end) v.ph -= loop_len;
+            }
+            const std::size_t run = std::size_t(std::min<std::uint64_t>(m - i, (limit - v.ph + inc - 1) / inc));
+            const float frac = float(double(v.ph & 0xFFFFFFFFu) * (1.0 / 4294967296.0));
+            k->resample(s + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
+            v.ph += std::uint64_t(run) * inc;
+            i += run;
+        }
+        if (i < m) {  // a one-shot sample ran out
+            std::fill(b + i, b + m, 0.0f);
+            v.stage = kDone;
+        }
+        v.level = v.amp * v.gain;  // the filter runs later (render_block), the voice ends after its mix
     }
 };
 
@@ -416,6 +601,9 @@ Synth::Synth(const SynthConfig& cfg) : cfg_(cfg) {
         throw std::invalid_argument("SynthConfig.gain must be finite and >= 0");
     d_ = std::make_unique<Impl>(cfg.sample_rate);
     d_->voices.reserve(cfg.max_voices);
+    d_->rows.assign(cfg.max_voices * kSub, 0.0f);
+    d_->sampled.reserve(cfg.max_voices);
+    d_->filtered.reserve(cfg.max_voices);
     for (std::size_t i = 0; i < cfg.max_voices; ++i) d_->voices.emplace_back(cfg.sample_rate);
     d_->started = &started_;
     d_->stolen = &stolen_;
@@ -466,8 +654,7 @@ void Synth::render(const Event* events, std::size_t n_events, float* left, float
         while (e < n_events && events[e].offset <= t) d_->apply(events[e++]);
         std::size_t stop = std::min(n, t + kSub);
         if (e < n_events) stop = std::min<std::size_t>(stop, events[e].offset);
-        for (auto& v : d_->voices)
-            if (v.kind != Kind::Off) d_->render_voice(v, left + t, right + t, stop - t);
+        d_->render_block(left + t, right + t, stop - t);
         t = stop;
     }
     while (e < n_events) d_->apply(events[e++]);

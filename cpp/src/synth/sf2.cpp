@@ -102,6 +102,15 @@ bool preset_may_set(int id) {
     }
 }
 
+bool host_is_little_endian() {
+    const std::uint16_t one = 1;
+    std::uint8_t first;
+    std::memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+constexpr float kEmuAttenuationFactor = 0.4f;
+
 float tc_seconds(int tc) { return tc <= -12000 ? 0.0f : float(std::pow(2.0, double(tc) / 1200.0)); }
 
 template <class T>
@@ -110,16 +119,34 @@ T clampv(T v, T lo, T hi) { return std::min(std::max(v, lo), hi); }
 }  // namespace
 
 std::shared_ptr<SoundFont> SoundFont::load(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
+    // one read of the whole file into the buffer the samples are played from
+    // (a byte-by-byte stream iterator and a second copy took ~1 s for a 140 MB SoundFont)
+    std::ifstream f(path, std::ios::binary | std::ios::ate);
     if (!f) throw std::runtime_error("SoundFont " + path + ": cannot open file");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    return from_memory(bytes.data(), bytes.size(), path);
+    const std::streamoff size = f.tellg();
+    if (size < 0) throw std::runtime_error("SoundFont " + path + ": cannot tell the file size");
+    const std::size_t n = static_cast<std::size_t>(size);
+    std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[n + 2 * kPad]);
+    std::memset(buf.get(), 0, kPad);
+    std::memset(buf.get() + kPad + n, 0, kPad);
+    f.seekg(0);
+    if (n > 0 && !f.read(reinterpret_cast<char*>(buf.get() + kPad), size))
+        throw std::runtime_error("SoundFont " + path + ": read error");
+    return adopt(std::move(buf), n, path);
 }
 
 std::shared_ptr<SoundFont> SoundFont::from_memory(const std::uint8_t* data, std::size_t size,
                                                   const std::string& label) {
+    std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[size + 2 * kPad]());
+    if (data && size) std::memcpy(buf.get() + kPad, data, size);
+    return adopt(std::move(buf), data ? size : 0, label);
+}
+
+std::shared_ptr<SoundFont> SoundFont::adopt(std::unique_ptr<std::uint8_t[]> buffer, std::size_t size,
+                                            const std::string& label) {
     std::shared_ptr<SoundFont> sf(new SoundFont());
-    sf->parse(data, size, label);
+    sf->file_ = std::move(buffer);
+    sf->parse(sf->file_.get() + kPad, size, label);
     return sf;
 }
 
@@ -140,7 +167,7 @@ const Preset* SoundFont::find_or_fallback(int bank, int program, bool drums) con
     return presets_.empty() ? nullptr : &presets_.front();
 }
 
-void SoundFont::parse(const std::uint8_t* data, std::size_t size, const std::string& label) {
+void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& label) {
     Parser ps(label);
     if (!data || size < 12) ps.fail("file too short for a RIFF header (" + std::to_string(size) + " bytes)");
     if (!Parser::tag(data, "RIFF") || !Parser::tag(data + 8, "sfbk"))
@@ -179,8 +206,21 @@ void SoundFont::parse(const std::uint8_t* data, std::size_t size, const std::str
     });
     if (!have_smpl) ps.fail("missing 'smpl' chunk in sdta");
     const std::size_t n_frames = smpl.n / 2;
-    samples_.resize(n_frames + 46, 0);
-    for (std::size_t i = 0; i < n_frames; ++i) samples_[i] = std::int16_t(Parser::u16(smpl.p + 2 * i));
+    n_frames_ = n_frames;
+    if (host_is_little_endian() && reinterpret_cast<std::uintptr_t>(smpl.p) % alignof(std::int16_t) == 0) {
+        frames_ = reinterpret_cast<const std::int16_t*>(smpl.p);
+    } else {
+        converted_.assign(n_frames + 2 * kGuardFrames, 0);
+        for (std::size_t i = 0; i < n_frames; ++i)
+            converted_[kGuardFrames + i] = std::int16_t(Parser::u16(smpl.p + 2 * i));
+        frames_ = converted_.data() + kGuardFrames;
+    }
+    // Guard frames for the interpolator, once the tables below are parsed: the
+    // smpl chunk header before the frames and up to kGuardFrames frames after
+    // them (the next chunk's bytes, or the zero padding after the file).
+    std::uint8_t* const guard_lo = const_cast<std::uint8_t*>(smpl.p) - 8;
+    std::uint8_t* const guard_hi = const_cast<std::uint8_t*>(smpl.p) + 2 * n_frames;
+    const std::size_t hi_len = std::min<std::size_t>(2 * kGuardFrames, std::size_t(data + size - guard_hi) + kPad);
 
     // the nine pdta tables
     const char* names[9] = {"phdr", "pbag", "pmod", "pgen", "inst", "ibag", "imod", "igen", "shdr"};
@@ -331,7 +371,9 @@ void SoundFont::parse(const std::uint8_t* data, std::size_t size, const std::str
                 r.root_key = g[kRootKey] >= 0 && g[kRootKey] <= 127 ? g[kRootKey] : (s_pitch <= 127 ? s_pitch : 60);
                 r.tune_cents = float(g[kCoarseTune] * 100 + g[kFineTune] + s_corr);
                 r.scale_tuning = float(clampv(g[kScaleTuning], 0, 1200));
-                r.attenuation_cb = float(clampv(g[kAttenuation], 0, 1440));
+                // EMU hardware, and so FluidSynth and the SoundFonts voiced on them, scale the
+                // initialAttenuation generator by 0.4; the GM banks here are balanced for that
+                r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], 0, 1440));
                 r.pan = float(clampv(g[kPan], -500, 500)) / 1000.0f;
                 r.delay_s = tc_seconds(clampv(g[kDelayVol], -12000, 5000));
                 r.attack_s = tc_seconds(clampv(g[kAttackVol], -12000, 8000));
@@ -344,6 +386,26 @@ void SoundFont::parse(const std::uint8_t* data, std::size_t size, const std::str
                 r.filter_fc_cents = float(clampv(g[kFilterFc], 1500, 13500));
                 r.filter_q_cb = float(clampv(g[kFilterQ], 0, 960));
                 r.exclusive_class = clampv(g[kExclusive], 0, 127);
+                // modulation envelope and LFOs (SF2.01 8.1.3: generators 5-7, 10, 11, 13, 21-32)
+                auto hz = [](int abs_cents) { return float(8.176 * std::pow(2.0, abs_cents / 1200.0)); };
+                r.mod_lfo_to_pitch = float(clampv(g[5], -12000, 12000));
+                r.vib_lfo_to_pitch = float(clampv(g[6], -12000, 12000));
+                r.mod_env_to_pitch = float(clampv(g[7], -12000, 12000));
+                r.mod_lfo_to_fc = float(clampv(g[10], -12000, 12000));
+                r.mod_env_to_fc = float(clampv(g[11], -12000, 12000));
+                r.mod_lfo_to_vol_cb = float(clampv(g[13], -960, 960));
+                r.mod_lfo_delay_s = tc_seconds(clampv(g[21], -12000, 5000));
+                r.mod_lfo_hz = hz(clampv(g[22], -16000, 4500));
+                r.vib_lfo_delay_s = tc_seconds(clampv(g[23], -12000, 5000));
+                r.vib_lfo_hz = hz(clampv(g[24], -16000, 4500));
+                r.mod_delay_s = tc_seconds(clampv(g[25], -12000, 5000));
+                r.mod_attack_s = tc_seconds(clampv(g[26], -12000, 8000));
+                r.mod_hold_s = tc_seconds(clampv(g[27], -12000, 5000));
+                r.mod_decay_s = tc_seconds(clampv(g[28], -12000, 8000));
+                r.mod_sustain = 1.0f - float(clampv(g[29], 0, 1000)) / 1000.0f;
+                r.mod_release_s = tc_seconds(clampv(g[30], -12000, 8000));
+                r.mod_key_to_hold_tc = float(clampv(g[31], -1200, 1200));
+                r.mod_key_to_decay_tc = float(clampv(g[32], -1200, 1200));
                 preset.regions.push_back(r);
             }
         }
@@ -352,6 +414,10 @@ void SoundFont::parse(const std::uint8_t* data, std::size_t size, const std::str
     std::stable_sort(presets_.begin(), presets_.end(), [](const Preset& a, const Preset& b) {
         return std::make_pair(a.bank, a.program) < std::make_pair(b.bank, b.program);
     });
+    if (frames_ == reinterpret_cast<const std::int16_t*>(smpl.p)) {
+        std::memset(guard_lo, 0, 8);
+        std::memset(guard_hi, 0, hi_len);
+    }
 }
 
 }  // namespace edgeaudio::synth

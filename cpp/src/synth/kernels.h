@@ -1,0 +1,35 @@
+// Internal: the per-ISA function table of the synthesiser's inner loops
+// (kernel.h, instantiated by kernel_<isa>.cpp) and the lookup by path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "edgeaudio/simd.h"
+
+namespace edgeaudio::synth::detail {
+
+struct KernelTable {
+    const char* name;
+    // out[i] = cubic(s, frac0 + i step) * (amp + i amp_inc), i < n; reads
+    // s[floor(p) - 1 .. floor(p) + 2] for every position p visited.
+    void (*resample)(const std::int16_t* s, float frac0, float step, float amp, float amp_inc, float* out,
+                     std::size_t n);
+    // left += b gl, right += b gr
+    void (*mix)(const float* b, float gl, float gr, float* left, float* right, std::size_t n);
+    // Low-pass state-variable filters (Svf's TPT form) of kLanes voices at
+    // once, in place on x[lane][0..n): coefficients and states per lane.
+    void (*svf_lanes)(float* const* x, const float* a1, const float* a2, const float* a3, float* ic1, float* ic2,
+                      std::size_t n);
+    int lanes;  // how many voices svf_lanes filters per call (the vector width, at least 4)
+};
+
+// The table of a path compiled into this build; the scalar one otherwise.
+const KernelTable* kernels_for(Isa isa);
+
+const KernelTable* kernels_scalar();
+const KernelTable* kernels_sse2();
+const KernelTable* kernels_avx2();
+const KernelTable* kernels_neon();
+
+}  // namespace edgeaudio::synth::detail
