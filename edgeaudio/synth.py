@@ -45,7 +45,7 @@ from . import _core
 
 __all__ = [
     "Wavetable", "SoundFont", "Synth", "oscillator", "adsr", "pluck", "load_soundfont",
-    "default_soundfont_path", "midi_events", "render_midi", "write_wav", "DEFAULT_SOUNDFONT",
+    "default_soundfont_path", "midi_events", "render_midi", "render_events", "write_wav", "DEFAULT_SOUNDFONT",
 ]
 
 Wavetable = _core.Wavetable
@@ -392,16 +392,40 @@ def render_midi(path: PathLike, soundfont: Optional[Union[SoundFont, PathLike]] 
     np.ndarray
         float32, shape (frames, 2).
     """
-    if tail_s < 0 or not np.isfinite(tail_s):
-        raise ValueError(f"tail_s must be >= 0, got {tail_s}")
-    block = _count(block, "block", 1)
     if soundfont is None:
         soundfont = default_soundfont_path()
-    synth = Synth(sample_rate, max_voices, gain, None if soundfont == "builtin" else soundfont)
     events, end_frame, held = midi_events(path, sample_rate)
     if held:
         warnings.warn(f"{os.fspath(path)}: {held} note(s) are never released; ending at the end of the last "
                       f"track plus at most {tail_s:g} s of release tail", RuntimeWarning, stacklevel=2)
+    return render_events(events, end_frame, soundfont, sample_rate, max_voices, gain, tail_s, block, progress)
+
+
+def render_events(events: np.ndarray, end_frame: int, soundfont: Optional[Union[SoundFont, PathLike]] = None,
+                  sample_rate: float = 48000.0, max_voices: int = 256, gain: float = 0.2,
+                  tail_s: float = 2.0, block: int = 4096, progress: bool = False) -> np.ndarray:
+    """Render sample-accurate channel events (as :func:`midi_events` returns them) to stereo audio.
+
+    Plays ``events`` (int64 (k, 4): absolute frame, status, data1, data2,
+    sorted by frame) until ``end_frame``, releases every note there and
+    renders at most ``tail_s`` seconds of release tail. Other parameters as
+    :func:`render_midi`; float32 (frames, 2).
+    """
+    if tail_s < 0 or not np.isfinite(tail_s):
+        raise ValueError(f"tail_s must be >= 0, got {tail_s}")
+    block = _count(block, "block", 1)
+    end_frame = _count(end_frame, "end_frame")
+    events = np.asarray(events, dtype=np.int64)
+    if events.size == 0:
+        events = events.reshape(0, 4)
+    if events.ndim != 2 or events.shape[1] != 4:
+        raise ValueError(f"events must have shape (k, 4), got {events.shape}")
+    if len(events) and (np.any(np.diff(events[:, 0]) < 0) or events[0, 0] < 0):
+        raise ValueError("events must be sorted by frame, with frames >= 0")
+    if soundfont is None:
+        soundfont = default_soundfont_path()
+    synth = Synth(sample_rate, max_voices, gain, None if isinstance(soundfont, str) and soundfont == "builtin"
+                  else soundfont)
     tail_frames = int(round(tail_s * sample_rate))
     total_max = end_frame + tail_frames
     out = np.zeros((total_max, 2), dtype=np.float32)
@@ -410,7 +434,7 @@ def render_midi(path: PathLike, soundfont: Optional[Union[SoundFont, PathLike]] 
         from tqdm import tqdm
         bar = tqdm(total=total_max / sample_rate, unit="s", unit_scale=False, desc="synth",
                    bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} s audio [{elapsed}<{remaining}]")
-    frames = events[:, 0] if len(events) else np.zeros(0, dtype=np.int64)
+    frames = events[:, 0]
     pos, e0, released = 0, 0, False
     try:
         while pos < total_max:
