@@ -375,26 +375,52 @@ class FingerprintIndex:
         return (a[:, 0].astype(np.uint32), np.array([dense[s] for s in a[:, 1].tolist()], dtype=np.int32),
                 a[:, 2].astype(np.int32))
 
-    def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
-        """Best match for a query given by its spectral peaks (``Landmarks.peaks``)."""
+    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
+        """The ``top`` best-scoring songs for a query given by its spectral peaks
+        (``Landmarks.peaks``), best first, whatever their scores; each one's
+        confidence is relative to the song after it."""
+        top = _validate.integer(top, "top", 1, 1 << 30)
         parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
-        q_hash = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint32)
+        q_hash = np.concatenate([p[0] for p in parts])
         q_frame = np.concatenate([p[1] for p in parts])
         q_var = np.concatenate([np.full(len(p[0]), i, np.int32) for i, p in enumerate(parts)])
         if q_hash.size == 0 or not self._songs:
-            return None
+            return []
         db_hash, db_song, db_frame = self._lookup(q_hash)
         score, offset, variant, _ = offset_scores(db_hash, db_song, db_frame, q_hash, q_frame, q_var,
                                                   len(self._songs), len(self.speeds), 1)
-        order = np.argsort(-score, kind="stable")
-        best = int(order[0])
-        second = int(score[order[1]]) if len(order) > 1 else 0
-        confidence = 1.0 - (second + 1.0) / (int(score[best]) + 1.0)
-        if score[best] < self.min_score or confidence < self.min_confidence:
-            return None
-        song = list(self._songs.values())[best]
-        return Match(song.name, song.id, float(offset[best]) * self._config.frame_seconds(), int(score[best]),
-                     confidence, self.speeds[int(variant[best])])
+        order = np.argsort(-score, kind="stable")[:top + 1]
+        songs = list(self._songs.values())
+        out = []
+        for k, i in enumerate(order[:top]):
+            nxt = int(score[order[k + 1]]) if k + 1 < len(order) else 0
+            song = songs[int(i)]
+            out.append(Match(song.name, song.id, float(offset[i]) * self._config.frame_seconds(), int(score[i]),
+                             1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), self.speeds[int(variant[i])]))
+        return out
+
+    def accepts(self, m: Optional[Match]) -> bool:
+        """Whether a ranked candidate passes ``min_score`` and ``min_confidence``."""
+        return m is not None and m.score >= self.min_score and m.confidence >= self.min_confidence
+
+    def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
+        """Best match for a query given by its spectral peaks, or None."""
+        ranked = self.rank_peaks(peaks, 1)
+        return ranked[0] if ranked and self.accepts(ranked[0]) else None
+
+    def rank(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ, top: int = 2) -> List[Match]:
+        """:meth:`rank_peaks` for a recording (checked as :meth:`match` checks it)."""
+        return self.rank_peaks(self._query_peaks(x, sample_rate), top)
+
+    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> np.ndarray:
+        x = _validate.signal(x, "x")
+        if x.size == 0:
+            raise ValueError("x: the query is empty")
+        sample_rate = _validate.integer(sample_rate, "sample_rate", 1000, 1_000_000)
+        if x.size < _MIN_QUERY_S * sample_rate:
+            raise ValueError(f"x: the query is {x.size / sample_rate:.2f} s long; at least {_MIN_QUERY_S:g} s "
+                             "is needed")
+        return landmarks(x, sample_rate).peaks
 
     def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
         """The song a recording comes from, or None.
@@ -404,14 +430,7 @@ class FingerprintIndex:
         ValueError
             The query is empty or shorter than one second.
         """
-        x = _validate.signal(x, "x")
-        if x.size == 0:
-            raise ValueError("x: the query is empty")
-        sample_rate = _validate.integer(sample_rate, "sample_rate", 1000, 1_000_000)
-        if x.size < _MIN_QUERY_S * sample_rate:
-            raise ValueError(f"x: the query is {x.size / sample_rate:.2f} s long; at least {_MIN_QUERY_S:g} s "
-                             "is needed")
-        return self.match_peaks(landmarks(x, sample_rate).peaks)
+        return self.match_peaks(self._query_peaks(x, sample_rate))
 
     def match_file(self, path: Union[str, os.PathLike]) -> Optional[Match]:
         """:meth:`match` on an audio file (``-``: standard input)."""

@@ -294,3 +294,19 @@ def test_cli_add_and_match(tmp_path):
     r = subprocess.run([sys.executable, "-m", "edgeaudio", "fingerprint", "match", str(q), "--db", str(bad)],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and "not an edgeaudio fingerprint index" in r.stderr
+
+
+def test_cli_listen_without_sounddevice_says_what_to_install(index_path, monkeypatch, capsys):
+    from edgeaudio.cli import main
+
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails as if not installed
+    assert main(["fingerprint", "match", "--listen", "--db", str(index_path)]) == 1
+    err = capsys.readouterr().err
+    assert "--listen needs the sounddevice package" in err and "pip install sounddevice" in err
+
+
+def test_rank_lists_the_best_songs_with_scores(index):
+    ranked = index.rank(excerpt(song(LIBRARY["song04"]), 2.0), RATE, top=3)
+    assert [m.song for m in ranked][:1] == ["song04"] and len(ranked) == 3
+    assert ranked[0].score > 5 * ranked[1].score >= 0
+    assert index.accepts(ranked[0]) and not index.accepts(ranked[1])

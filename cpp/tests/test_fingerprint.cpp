@@ -13,18 +13,22 @@ namespace efp = edgeaudio::fingerprint;
 
 namespace {
 
-// A tone sequence (a new random note every 0.2 s, two partials) plus faint noise.
+// Three voices of random notes (two partials each), a new chord every 0.15 s, plus faint noise.
 std::vector<float> tune(double sr, double seconds, unsigned seed) {
     std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> note(48, 84);
+    std::uniform_int_distribution<int> note(45, 88);
     std::normal_distribution<float> noise(0.0f, 1e-3f);
     std::vector<float> x(static_cast<std::size_t>(sr * seconds));
-    const std::size_t step = static_cast<std::size_t>(0.2 * sr);
-    double f = 440.0, ph = 0.0;
+    const std::size_t step = static_cast<std::size_t>(0.15 * sr);
+    double f[3] = {440.0, 440.0, 440.0}, ph[3] = {0.0, 0.0, 0.0};
     for (std::size_t i = 0; i < x.size(); ++i) {
-        if (i % step == 0) f = 440.0 * std::pow(2.0, (note(rng) - 69) / 12.0);
-        ph += 2.0 * M_PI * f / sr;
-        x[i] = static_cast<float>(0.3 * std::sin(ph) + 0.15 * std::sin(2.0 * ph)) + noise(rng);
+        double v = 0.0;
+        for (int k = 0; k < 3; ++k) {
+            if (i % step == 0) f[k] = 440.0 * std::pow(2.0, (note(rng) - 69) / 12.0);
+            ph[k] += 2.0 * M_PI * f[k] / sr;
+            v += 0.15 * std::sin(ph[k]) + 0.07 * std::sin(2.0 * ph[k]);
+        }
+        x[i] = static_cast<float>(v) + noise(rng);
     }
     return x;
 }
