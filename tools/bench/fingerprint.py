@@ -104,7 +104,7 @@ def render(seed: int, loaded: dict) -> Path:
         with tempfile.TemporaryDirectory() as tmp:
             mid, wav = Path(tmp) / "s.mid", Path(tmp) / "s.wav"
             s.save(mid)
-            subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.5", "-F", str(wav), "-r", str(SR),
+            subprocess.run(["fluidsynth", "-ni", "-q", "-o", "synth.dynamic-sample-loading=1", "-g", "0.5", "-F", str(wav), "-r", str(SR),
                             SOUNDFONTS[name], str(mid)], check=True, capture_output=True)
             audio, _ = sf.read(wav, dtype="float32", always_2d=True)
     else:
