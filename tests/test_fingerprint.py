@@ -260,8 +260,12 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
 
 # -- CLI -----------------------------------------------------------------------
 
-def test_cli_add_and_match(tmp_path):
+def test_cli_add_and_match(tmp_path, monkeypatch, capsys):
+    import io
+
     import soundfile as sf
+
+    from edgeaudio.cli import main
 
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -272,28 +276,33 @@ def test_cli_add_and_match(tmp_path):
     sf.write(q, with_noise(excerpt(song(32, 12), 4.0), 5.0), RATE)
     db = tmp_path / "songs.db"
 
-    def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "edgeaudio", "fingerprint", *args, "--db", str(db)],
-                              capture_output=True, text=stdin is None, input=stdin, timeout=300)
-
-    r = run("add", str(lib), "--no-progress")
+    # the installed entry point, once, in a fresh interpreter
+    r = subprocess.run([sys.executable, "-m", "edgeaudio", "fingerprint", "add", str(lib), "--db", str(db)],
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"added": 3, "already_indexed": 0, "failed": 0, "songs": 3}
-    r = run("add", str(lib / "beta.flac"), "--no-progress")
-    assert json.loads(r.stdout)["already_indexed"] == 1
-    r = run("match", str(q))
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout)
-    assert out["song"] == "beta" and abs(out["offset_s"] - 4.0) < 0.07 and out["score"] > 10
-    r = run("match", "-", stdin=q.read_bytes())
-    assert json.loads(r.stdout)["song"] == "beta"
+    assert "3/3" in r.stderr  # the progress bar
+
+    def run(*args):
+        code = main(["fingerprint", *args, "--db", str(db)])
+        out, err = capsys.readouterr()
+        return code, (json.loads(out) if out.strip() else None), err
+
+    code, out, _ = run("add", str(lib / "beta.flac"), "--no-progress")
+    assert code == 0 and out["already_indexed"] == 1 and out["songs"] == 3
+    code, out, _ = run("match", str(q))
+    assert code == 0 and out["song"] == "beta" and abs(out["offset_s"] - 4.0) < 0.07 and out["score"] > 10
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(q.read_bytes())))
+    assert run("match", "-")[1]["song"] == "beta"
     sf.write(q, excerpt(song(77, 12), 4.0), RATE)
-    assert json.loads(run("match", str(q)).stdout)["song"] is None
+    assert run("match", str(q))[1] == {"song": None, "offset_s": None, "score": 0}
+    code, _, err = run("match", str(tmp_path / "missing.wav"))
+    assert code == 1 and "missing.wav" in err
     bad = tmp_path / "bad.db"
     bad.write_text("hello")
-    r = subprocess.run([sys.executable, "-m", "edgeaudio", "fingerprint", "match", str(q), "--db", str(bad)],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 1 and "not an edgeaudio fingerprint index" in r.stderr
+    code = main(["fingerprint", "match", str(q), "--db", str(bad)])
+    assert code == 1 and "not an edgeaudio fingerprint index" in capsys.readouterr().err
+    assert bad.read_text() == "hello"
 
 
 def test_cli_listen_without_sounddevice_says_what_to_install(index_path, monkeypatch, capsys):
