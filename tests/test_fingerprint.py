@@ -319,3 +319,13 @@ def test_rank_lists_the_best_songs_with_scores(index):
     assert [m.song for m in ranked][:1] == ["song04"] and len(ranked) == 3
     assert ranked[0].score > 5 * ranked[1].score >= 0
     assert index.accepts(ranked[0]) and not index.accepts(ranked[1])
+
+
+def test_extraction_releases_the_gil():
+    from test_gil import _longest_stall_during, _warm_time
+
+    x = np.tile(scipy.signal.resample_poly(song(9), 1, 2).astype(np.float32), 8)  # 192 s at 8 kHz
+    c = config()
+    alone = _warm_time(lambda: _core.fingerprint_extract(x, c))
+    stall, total = _longest_stall_during(lambda: _core.fingerprint_extract(x, c))
+    assert stall < 0.5 * alone, (stall, alone, total)
