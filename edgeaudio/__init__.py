@@ -26,12 +26,14 @@ from . import enhance
 from . import synth
 from . import runtime
 from . import models
+from . import fingerprint
 from .features import Frontend, FrontendConfig
 
 __version__: str = _core.__version__
 
 __all__ = ["__version__", "Frontend", "FrontendConfig", "aec", "analysis", "enhance", "features",
            "fft", "models", "runtime", "simd_info", "synth", "wavelet"]
+__all__ += ["fingerprint"]
 
 
 def simd_info() -> Dict[str, Any]:

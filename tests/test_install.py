@@ -34,6 +34,8 @@ def test_wheel_contents(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("edgeaudio/_core") and n.endswith(".so") for n in names)
     assert any(n.startswith("edgeaudio/_models") and n.endswith(".so") for n in names)  # Cython detector
+    assert any(n.startswith("edgeaudio/_fpmatch") and n.endswith(".so") for n in names)  # Cython matcher
+    assert "edgeaudio/_fpmatch.pyi" in names and "edgeaudio/fingerprint.py" in names
     for mod in ("edgeaudio/__init__.py", "edgeaudio/fft.py", "edgeaudio/cli/__init__.py",
                 "edgeaudio/_core.pyi", "edgeaudio/_models.pyi", "edgeaudio/py.typed",
                 "edgeaudio/firmware_models/manifest.json", "edgeaudio/firmware_models/commands.tflite",

@@ -47,4 +47,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_synth(m);
     edgeaudio::bindings::register_onset(m);
     edgeaudio::bindings::register_chroma(m);
+    edgeaudio::bindings::register_fingerprint(m);
 }

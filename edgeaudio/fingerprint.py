@@ -1,0 +1,508 @@
+"""Audio fingerprinting: "what song is playing?" against your own library.
+
+Landmark fingerprints (spectral-peak pairs hashed with their time difference,
+computed in the C++ core, see ``cpp/include/edgeaudio/fingerprint.h``) kept in
+an SQLite index, and a matcher that scores time-offset coherence: landmarks of
+the right song agree on where in the song the query starts, chance hits do
+not.
+
+>>> from edgeaudio.fingerprint import FingerprintIndex
+>>> with FingerprintIndex("songs.db") as index:          # doctest: +SKIP
+...     index.add_file("library/blue_moon.flac")
+...     match = index.match_file("recording.wav")
+>>> match.song, round(match.offset_s, 1)                  # doctest: +SKIP
+('blue_moon', 42.3)
+
+The index file
+--------------
+One SQLite database (Python's :mod:`sqlite3`, no server): a ``schema_version``
+table, ``songs`` (name, path, duration, sha256 of the decoded audio, so adding
+the same song twice keeps one copy) and ``hashes`` (hash, song, frame), a
+clustered table ordered by hash. Each song is added in one transaction, so a
+process killed during ``add`` leaves the songs added before it and nothing of
+the one in progress. A file that is not an edgeaudio index (another SQLite
+database, a text file, a damaged database) raises :class:`IndexFileError` and
+is never modified.
+
+Speed changes
+-------------
+A query is hashed at several assumed speeds (``speeds``, -2 % .. +2 % in 1 %
+steps by default) and the best coherent offset over all of them wins, so audio
+played slightly fast or slow (tape, turntables, broadcast time compression)
+still matches; :attr:`Match.speed` reports the speed found.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _core, _validate
+from ._fpmatch import offset_scores
+
+__all__ = [
+    "INDEX_SAMPLE_RATE_HZ", "SCHEMA_VERSION", "DEFAULT_SPEEDS", "IndexFileError", "Landmarks", "Match",
+    "Song", "FingerprintIndex", "StreamingMatcher", "config", "landmarks", "load_audio", "resample",
+]
+
+INDEX_SAMPLE_RATE_HZ = 8000
+SCHEMA_VERSION = 1
+DEFAULT_SPEEDS: Tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
+_APPLICATION_ID = 0x45414650  # "EAFP" in the SQLite header: this file is an edgeaudio fingerprint index
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_MIN_QUERY_S = 1.0
+
+
+class IndexFileError(RuntimeError):
+    """The index file is not an edgeaudio fingerprint index, or is damaged."""
+
+
+def config() -> "_core.FingerprintConfig":
+    """The fingerprint settings the index uses (the C++ defaults, 8 kHz)."""
+    c = _core.FingerprintConfig()
+    c.validate()
+    return c
+
+
+def _config_dict(c) -> Dict[str, object]:
+    names = ("sample_rate_hz", "n_fft", "hop_length", "fmin_hz", "fmax_hz", "floor_db", "peak_freq_radius",
+             "peak_time_radius", "min_prominence_db", "peaks_per_second", "fan_out", "target_dt_min",
+             "target_dt_max", "target_octaves", "bands_per_octave")
+    return {n: getattr(c, n) for n in names}
+
+
+@dataclass(frozen=True)
+class Landmarks:
+    """The fingerprint of one signal.
+
+    Attributes
+    ----------
+    hashes : np.ndarray, uint32 (n,)
+    frames : np.ndarray, int32 (n,)
+        Anchor time of each landmark, in frames of ``frame_s`` seconds.
+    peaks : np.ndarray, float32 (m, 3)
+        The spectral peaks: frame, FFT bin, prominence in dB.
+    frame_s : float
+    """
+
+    hashes: np.ndarray
+    frames: np.ndarray
+    peaks: np.ndarray
+    frame_s: float
+
+
+def resample(x: np.ndarray, sample_rate: int, target_rate: int = INDEX_SAMPLE_RATE_HZ) -> np.ndarray:
+    """Resample a 1-D signal to ``target_rate`` (soxr, high quality); float32 out."""
+    x = _validate.signal(x, "x")
+    sample_rate = _validate.integer(sample_rate, "sample_rate", 1000, 1_000_000)
+    if sample_rate == target_rate or x.size == 0:
+        return x
+    import soxr
+
+    return np.ascontiguousarray(soxr.resample(x, sample_rate, target_rate, quality="HQ"), dtype=np.float32)
+
+
+def load_audio(path: Union[str, os.PathLike], target_rate: int = INDEX_SAMPLE_RATE_HZ) -> np.ndarray:
+    """Read any file soundfile reads (or ``-`` for standard input), mix to mono, resample.
+
+    Raises
+    ------
+    OSError
+        The file is missing or not audio soundfile can decode (the message names it).
+    """
+    import soundfile as sf
+    import sys
+    import io
+
+    src = io.BytesIO(sys.stdin.buffer.read()) if str(path) == "-" else path
+    try:
+        data, sr = sf.read(src, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e:  # soundfile's own errors
+        raise OSError(f"cannot read audio from {path}: {e}") from None
+    return resample(np.ascontiguousarray(data.mean(axis=1)), int(sr), target_rate)
+
+
+def landmarks(x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Landmarks:
+    """The landmark fingerprint of a whole signal (resampled to 8 kHz first if needed)."""
+    x = resample(x, sample_rate)
+    c = config()
+    h, t, p = _core.fingerprint_extract(x, c)
+    return Landmarks(h, t, p, c.frame_seconds())
+
+
+@dataclass(frozen=True)
+class Song:
+    id: int
+    name: str
+    path: str
+    duration_s: float
+    n_hashes: int
+    checksum: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The answer to a query.
+
+    Attributes
+    ----------
+    song : str
+        The matched song's name (its file stem when added from a file).
+    song_id : int
+    offset_s : float
+        Where in the song the query starts, seconds.
+    score : int
+        Landmarks that agree on that offset.
+    confidence : float
+        0 .. 1: 1 - (second best song's score + 1) / (score + 1).
+    speed : float
+        Playback speed found (1.02: the query plays 2 % fast).
+    """
+
+    song: str
+    song_id: int
+    offset_s: float
+    score: int
+    confidence: float
+    speed: float
+
+    def to_dict(self) -> Dict[str, object]:
+        d = dataclasses.asdict(self)
+        d["offset_s"] = round(self.offset_s, 3)
+        d["confidence"] = round(self.confidence, 3)
+        return d
+
+
+def _checksum(x: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(x, dtype="<f4").tobytes()).hexdigest()
+
+
+class FingerprintIndex:
+    """An SQLite fingerprint index of songs.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file. A missing (or empty) file becomes a new index.
+    create : bool
+        False: a missing file raises FileNotFoundError instead.
+    preload : bool
+        Load every hash into memory on first match (fastest for many queries
+        against a fixed library: the streaming matcher and benchmarks). False:
+        each query looks its hashes up in SQLite (constant memory).
+    min_score, min_confidence : int, float
+        A match needs at least ``min_score`` coherent landmarks and
+        ``confidence >= min_confidence``.
+    speeds : sequence of float
+        Playback speeds a query is tried at.
+
+    Raises
+    ------
+    IndexFileError
+        The file exists but is not an edgeaudio fingerprint index (another
+        database, not a database, damaged, or from a newer edgeaudio). The file
+        is left untouched.
+    """
+
+    def __init__(self, path: Union[str, os.PathLike], *, create: bool = True, preload: bool = False,
+                 min_score: int = 10, min_confidence: float = 0.5,
+                 speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
+        self.path = Path(path)
+        self.preload = bool(preload)
+        self.min_score = _validate.integer(min_score, "min_score", 1, 1 << 30)
+        self.min_confidence = _validate.number(min_confidence, "min_confidence")
+        if not 0.0 <= self.min_confidence < 1.0:
+            raise ValueError(f"min_confidence must be in [0, 1), got {self.min_confidence}")
+        self.speeds = tuple(_validate.number(s, "speeds") for s in speeds)
+        if not self.speeds or not all(0.5 <= s <= 2.0 for s in self.speeds):
+            raise ValueError(f"speeds must be a non-empty list of numbers in 0.5 .. 2, got {list(speeds)}")
+        self._config = config()
+        self._snapshot: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists and not create:
+            raise FileNotFoundError(f"fingerprint index {self.path} does not exist")
+        if exists:
+            self._check_header()
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None)
+        except sqlite3.Error as e:
+            raise IndexFileError(f"cannot open fingerprint index {self.path}: {e}") from None
+        try:
+            self._open(fresh=not exists)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- file format ---------------------------------------------------------
+
+    def _check_header(self) -> None:
+        with open(self.path, "rb") as f:
+            head = f.read(100)
+        if not head.startswith(_SQLITE_MAGIC):
+            raise IndexFileError(f"{self.path} is not an edgeaudio fingerprint index (not an SQLite database); "
+                                 "it was left unchanged")
+        app_id = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
+        if app_id != _APPLICATION_ID:
+            raise IndexFileError(f"{self.path} is an SQLite database of another application, not an edgeaudio "
+                                 "fingerprint index; it was left unchanged")
+
+    def _open(self, fresh: bool) -> None:
+        db = self._db
+        try:
+            if fresh:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+                db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(_config_dict(self._config)),))
+                db.execute("CREATE TABLE songs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL,"
+                           " duration_s REAL NOT NULL, n_hashes INTEGER NOT NULL, checksum TEXT NOT NULL UNIQUE)")
+                db.execute("CREATE TABLE hashes (hash INTEGER NOT NULL, song_id INTEGER NOT NULL, frame INTEGER"
+                           " NOT NULL, PRIMARY KEY (hash, song_id, frame)) WITHOUT ROWID")
+                db.execute("COMMIT")
+            version = db.execute("SELECT version FROM schema_version").fetchone()
+            stored = json.loads(db.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()[0])
+            self._songs = {r[0]: Song(*r) for r in db.execute(
+                "SELECT id, name, path, duration_s, n_hashes, checksum FROM songs ORDER BY id")}
+        except (sqlite3.DatabaseError, TypeError, ValueError) as e:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise IndexFileError(f"{self.path} is damaged or not an edgeaudio fingerprint index ({e}); "
+                                 "it was left unchanged") from None
+        if version is None or version[0] > SCHEMA_VERSION:
+            raise IndexFileError(f"{self.path} has schema version {version and version[0]}, this edgeaudio reads "
+                                 f"up to {SCHEMA_VERSION}; upgrade edgeaudio")
+        if stored != _config_dict(self._config):
+            raise IndexFileError(f"{self.path} was built with other fingerprint settings ({stored}); "
+                                 "rebuild it with this edgeaudio")
+
+    def check(self) -> None:
+        """Full integrity check of the file (SQLite quick_check); raises IndexFileError."""
+        try:
+            rows = [r[0] for r in self._db.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as e:
+            rows = [str(e)]
+        if rows != ["ok"]:
+            raise IndexFileError(f"{self.path} is damaged: {'; '.join(rows[:3])}")
+
+    # -- songs ---------------------------------------------------------------
+
+    def songs(self) -> List[Song]:
+        return list(self._songs.values())
+
+    def __len__(self) -> int:
+        return len(self._songs)
+
+    def add(self, name: str, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ, path: str = "") -> Tuple[Song, bool]:
+        """Index one song. Returns (song, added): added is False when the same audio is already there.
+
+        The song and all its hashes go in one transaction: an interrupted add
+        leaves no trace of this song.
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueError("name must be a non-empty string")
+        x = resample(x, sample_rate)
+        if x.size < self._config.n_fft:
+            raise ValueError(f"x: {name} is too short to fingerprint ({x.size / INDEX_SAMPLE_RATE_HZ:.3f} s)")
+        checksum = _checksum(x)
+        for s in self._songs.values():
+            if s.checksum == checksum:
+                return s, False
+        h, t, _ = _core.fingerprint_extract(x, self._config)
+        rows = np.unique(np.stack([h.astype(np.int64), t.astype(np.int64)], axis=1), axis=0)
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT id, name, path, duration_s, n_hashes, checksum FROM songs WHERE checksum = ?",
+                             (checksum,)).fetchone()
+            if row is not None:  # another process added it meanwhile
+                db.execute("ROLLBACK")
+                song = Song(*row)
+                self._songs[song.id] = song
+                return song, False
+            cur = db.execute("INSERT INTO songs (name, path, duration_s, n_hashes, checksum) VALUES (?, ?, ?, ?, ?)",
+                             (name, str(path), x.size / INDEX_SAMPLE_RATE_HZ, len(rows), checksum))
+            song_id = cur.lastrowid
+            db.executemany("INSERT INTO hashes (hash, song_id, frame) VALUES (?, ?, ?)",
+                           ((int(a), song_id, int(b)) for a, b in rows))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        song = Song(song_id, name, str(path), x.size / INDEX_SAMPLE_RATE_HZ, len(rows), checksum)
+        self._songs[song_id] = song
+        self._snapshot = None
+        return song, True
+
+    def add_file(self, path: Union[str, os.PathLike]) -> Tuple[Song, bool]:
+        """Index an audio file under its stem (see :meth:`add`)."""
+        p = Path(path)
+        return self.add(p.stem, load_audio(p), INDEX_SAMPLE_RATE_HZ, path=str(p))
+
+    # -- matching ------------------------------------------------------------
+
+    def _lookup(self, hashes: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Index rows whose hash is among ``hashes``, sorted by hash (song ids as dense indices)."""
+        dense = {sid: i for i, sid in enumerate(self._songs)}
+        try:
+            if self.preload:
+                if self._snapshot is None:
+                    rows = self._db.execute("SELECT hash, song_id, frame FROM hashes").fetchall()
+                    a = np.array(rows, dtype=np.int64).reshape(-1, 3)
+                    self._snapshot = (a[:, 0].astype(np.uint32),
+                                      np.array([dense[s] for s in a[:, 1].tolist()], dtype=np.int32),
+                                      a[:, 2].astype(np.int32))
+                return self._snapshot
+            wanted = np.unique(hashes).tolist()
+            rows: list = []
+            for i in range(0, len(wanted), 500):
+                part = wanted[i:i + 500]
+                rows += self._db.execute("SELECT hash, song_id, frame FROM hashes WHERE hash IN (%s)"
+                                         % ",".join("?" * len(part)), part).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise IndexFileError(f"{self.path} is damaged ({e})") from None
+        a = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        a = a[np.argsort(a[:, 0], kind="stable")]
+        return (a[:, 0].astype(np.uint32), np.array([dense[s] for s in a[:, 1].tolist()], dtype=np.int32),
+                a[:, 2].astype(np.int32))
+
+    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
+        """The ``top`` best-scoring songs for a query given by its spectral peaks
+        (``Landmarks.peaks``), best first, whatever their scores; each one's
+        confidence is relative to the song after it."""
+        top = _validate.integer(top, "top", 1, 1 << 30)
+        parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
+        q_hash = np.concatenate([p[0] for p in parts])
+        q_frame = np.concatenate([p[1] for p in parts])
+        q_var = np.concatenate([np.full(len(p[0]), i, np.int32) for i, p in enumerate(parts)])
+        if q_hash.size == 0 or not self._songs:
+            return []
+        db_hash, db_song, db_frame = self._lookup(q_hash)
+        score, offset, variant, _ = offset_scores(db_hash, db_song, db_frame, q_hash, q_frame, q_var,
+                                                  len(self._songs), len(self.speeds), 1)
+        order = np.argsort(-score, kind="stable")[:top + 1]
+        songs = list(self._songs.values())
+        out = []
+        for k, i in enumerate(order[:top]):
+            nxt = int(score[order[k + 1]]) if k + 1 < len(order) else 0
+            song = songs[int(i)]
+            out.append(Match(song.name, song.id, float(offset[i]) * self._config.frame_seconds(), int(score[i]),
+                             1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), self.speeds[int(variant[i])]))
+        return out
+
+    def accepts(self, m: Optional[Match]) -> bool:
+        """Whether a ranked candidate passes ``min_score`` and ``min_confidence``."""
+        return m is not None and m.score >= self.min_score and m.confidence >= self.min_confidence
+
+    def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
+        """Best match for a query given by its spectral peaks, or None."""
+        ranked = self.rank_peaks(peaks, 1)
+        return ranked[0] if ranked and self.accepts(ranked[0]) else None
+
+    def rank(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ, top: int = 2) -> List[Match]:
+        """:meth:`rank_peaks` for a recording (checked as :meth:`match` checks it)."""
+        return self.rank_peaks(self._query_peaks(x, sample_rate), top)
+
+    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> np.ndarray:
+        x = _validate.signal(x, "x")
+        if x.size == 0:
+            raise ValueError("x: the query is empty")
+        sample_rate = _validate.integer(sample_rate, "sample_rate", 1000, 1_000_000)
+        if x.size < _MIN_QUERY_S * sample_rate:
+            raise ValueError(f"x: the query is {x.size / sample_rate:.2f} s long; at least {_MIN_QUERY_S:g} s "
+                             "is needed")
+        return landmarks(x, sample_rate).peaks
+
+    def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
+        """The song a recording comes from, or None.
+
+        Raises
+        ------
+        ValueError
+            The query is empty or shorter than one second.
+        """
+        return self.match_peaks(self._query_peaks(x, sample_rate))
+
+    def match_file(self, path: Union[str, os.PathLike]) -> Optional[Match]:
+        """:meth:`match` on an audio file (``-``: standard input)."""
+        return self.match(load_audio(path), INDEX_SAMPLE_RATE_HZ)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "FingerprintIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class StreamingMatcher:
+    """Listens to a stream and answers as soon as the evidence is enough.
+
+    Audio (any chunking, at ``sample_rate``) goes through the streaming
+    landmark extractor; every ``step_s`` seconds the peaks of the last
+    ``window_s`` seconds are matched. :meth:`push` returns the first
+    :class:`Match` that passes the index's thresholds, else None.
+    ``offset_s`` is the song position at the start of the stream.
+    """
+
+    def __init__(self, index: FingerprintIndex, sample_rate: int = INDEX_SAMPLE_RATE_HZ, *,
+                 window_s: float = 10.0, step_s: float = 0.5) -> None:
+        self.index = index
+        self.sample_rate = _validate.integer(sample_rate, "sample_rate", 1000, 1_000_000)
+        self.window_s = _validate.number(window_s, "window_s")
+        self.step_s = _validate.number(step_s, "step_s")
+        if not (self.window_s >= _MIN_QUERY_S and 0 < self.step_s <= self.window_s):
+            raise ValueError(f"need window_s >= {_MIN_QUERY_S:g} and 0 < step_s <= window_s")
+        self._config = config()
+        self._extractor = _core.FingerprintExtractorCore(self._config)
+        self._resampler = None
+        if self.sample_rate != INDEX_SAMPLE_RATE_HZ:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(self.sample_rate, INDEX_SAMPLE_RATE_HZ, 1, dtype="float32")
+        self._peaks: List[np.ndarray] = []
+        self._samples = 0
+        self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
+
+    @property
+    def seconds(self) -> float:
+        """Audio heard so far, seconds."""
+        return self._samples / INDEX_SAMPLE_RATE_HZ
+
+    def push(self, samples: np.ndarray) -> Optional[Match]:
+        x = _validate.signal(samples, "samples")
+        if self._resampler is not None:
+            x = np.ascontiguousarray(self._resampler.resample_chunk(x), dtype=np.float32)
+        _, _, peaks = self._extractor.push(x)
+        if len(peaks):
+            self._peaks.append(peaks)
+        self._samples += x.size
+        if self._samples < self._next_check:
+            return None
+        self._next_check = self._samples + self.step_s * INDEX_SAMPLE_RATE_HZ
+        if not self._peaks:
+            return None
+        peaks = np.concatenate(self._peaks)
+        first = self.seconds - self.window_s
+        keep = peaks[:, 0] * self._config.frame_seconds() >= first
+        self._peaks = [peaks[keep]]
+        return self.index.match_peaks(np.ascontiguousarray(peaks[keep]))
+
+    def reset(self) -> None:
+        self._extractor.reset()
+        self._peaks = []
+        self._samples = 0
+        self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
+        if self._resampler is not None:
+            self._resampler.clear()

@@ -1,0 +1,331 @@
+"""Fingerprinting: landmarks (streaming == batch), the SQLite index (duplicates,
+interrupted adds, foreign and damaged files), the matcher (exact, noisy, speed
+changed, offsets, unknown audio, short queries), the streaming matcher and the CLI."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.signal
+
+from edgeaudio import _core
+from edgeaudio.fingerprint import (INDEX_SAMPLE_RATE_HZ, FingerprintIndex, IndexFileError, StreamingMatcher,
+                                   config, landmarks)
+from signals import music
+
+RATE = 16000  # the library is stored at 16 kHz, so every add and query resamples to the index rate
+SONG_S = 24
+LIBRARY = {f"song{i:02d}": i for i in range(8)}  # name -> seed
+UNKNOWN_SEEDS = (101, 102, 103, 104, 105, 106)
+
+
+def song(seed: int, seconds: float = SONG_S) -> np.ndarray:
+    return music(int(seconds * RATE), RATE, seed=seed)
+
+
+def excerpt(x: np.ndarray, start_s: float, seconds: float = 5.0) -> np.ndarray:
+    a = int(start_s * RATE)
+    return x[a:a + int(seconds * RATE)].copy()
+
+
+def with_noise(x: np.ndarray, snr_db: float, seed: int = 7) -> np.ndarray:
+    noise = np.random.default_rng(seed).standard_normal(x.size)
+    noise *= np.sqrt(np.mean(x.astype(np.float64) ** 2) / np.mean(noise ** 2) / 10 ** (snr_db / 10))
+    return (x + noise).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def index_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fp") / "songs.db"
+    with FingerprintIndex(path) as index:
+        for name, seed in LIBRARY.items():
+            _, added = index.add(name, song(seed), RATE)
+            assert added
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(index_path):
+    with FingerprintIndex(index_path, create=False) as ix:
+        yield ix
+
+
+# -- landmarks ----------------------------------------------------------------
+
+def test_streaming_extractor_equals_batch_any_chunking():
+    x = excerpt(song(3), 0.0, 8.0)
+    x8 = scipy.signal.resample_poly(x, 1, 2).astype(np.float32)
+    c = config()
+    h, t, p = _core.fingerprint_extract(x8, c)
+    assert len(h) > 500 and p.shape[1] == 3
+    ex = _core.FingerprintExtractorCore(c)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        cuts = np.sort(rng.integers(0, x8.size, size=rng.integers(1, 40)))
+        parts = [ex.push(np.ascontiguousarray(c_)) for c_ in np.split(x8, cuts)] + [ex.flush()]
+        for k, whole in enumerate((h, t, p)):
+            np.testing.assert_array_equal(np.concatenate([q[k] for q in parts]), whole)
+
+
+def test_landmark_density_follows_the_config():
+    lm = landmarks(song(5), RATE)
+    seconds = SONG_S
+    c = config()
+    assert lm.peaks.shape[0] <= c.peaks_per_second * (seconds + 1)
+    assert lm.peaks.shape[0] >= 0.6 * c.peaks_per_second * seconds
+    assert len(lm.hashes) <= c.fan_out * lm.peaks.shape[0]
+    assert np.all(np.diff(lm.frames) >= 0)
+
+
+def test_config_errors_name_the_field():
+    c = _core.FingerprintConfig()
+    c.target_octaves = 0.0
+    with pytest.raises(ValueError, match="FingerprintConfig.target_octaves"):
+        _core.FingerprintExtractorCore(c)
+    with pytest.raises(ValueError, match="speed"):
+        _core.fingerprint_pair_peaks(np.zeros((0, 3), np.float32), config(), 0.0)
+
+
+# -- matching -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name,start_s", [("song00", 0.0), ("song03", 7.3), ("song07", 18.55)])
+def test_exact_excerpt_matches_with_its_offset(index, name, start_s):
+    m = index.match(excerpt(song(LIBRARY[name]), start_s), RATE)
+    assert m is not None and m.song == name
+    assert abs(m.offset_s - start_s) <= 0.04  # about one frame (32 ms)
+    assert m.speed == 1.0 and m.confidence > 0.8
+
+
+@pytest.mark.parametrize("snr_db", [5.0, 0.0])
+def test_noisy_excerpts_match(index, snr_db):
+    for name in ("song01", "song04", "song06"):
+        m = index.match(with_noise(excerpt(song(LIBRARY[name]), 9.0), snr_db), RATE)
+        assert m is not None and m.song == name, (name, snr_db, m)
+        assert abs(m.offset_s - 9.0) <= 0.07
+
+
+@pytest.mark.parametrize("speed", [0.98, 1.02])
+def test_speed_changed_excerpt_matches(index, speed):
+    x = excerpt(song(LIBRARY["song02"]), 6.0, 6.0)
+    played = scipy.signal.resample(x, int(round(x.size / speed))).astype(np.float32)  # pitch and tempo
+    m = index.match(played, RATE)
+    assert m is not None and m.song == "song02"
+    assert m.speed == pytest.approx(speed, abs=0.011)
+    assert abs(m.offset_s - 6.0) <= 0.1
+
+
+def test_unknown_audio_gives_no_match(index):
+    for seed in UNKNOWN_SEEDS:
+        assert index.match(excerpt(song(seed), 4.0), RATE) is None
+    rng = np.random.default_rng(3)
+    assert index.match(rng.standard_normal(5 * RATE).astype(np.float32) * 0.1, RATE) is None
+    assert index.match(np.zeros(5 * RATE, np.float32), RATE) is None
+
+
+def test_empty_and_too_short_queries_are_refused(index):
+    with pytest.raises(ValueError, match="empty"):
+        index.match(np.zeros(0, np.float32), RATE)
+    with pytest.raises(ValueError, match="at least 1 s"):
+        index.match(np.zeros(RATE // 2, np.float32), RATE)
+    with pytest.raises(ValueError, match="NaN"):
+        index.match(np.full(2 * RATE, np.nan, np.float32), RATE)
+
+
+def test_sql_lookup_and_preloaded_index_agree(index_path):
+    q = with_noise(excerpt(song(LIBRARY["song05"]), 3.0), 5.0)
+    with FingerprintIndex(index_path, preload=False) as a, FingerprintIndex(index_path, preload=True) as b:
+        assert a.match(q, RATE) == b.match(q, RATE) != None  # noqa: E711
+
+
+def test_streaming_matcher_answers_before_the_stream_ends(index):
+    start_s = 5.0
+    x = with_noise(excerpt(song(LIBRARY["song06"]), start_s, 12.0), 5.0)
+    sm = StreamingMatcher(index, RATE)
+    found = None
+    for block in np.array_split(x, 120):  # 0.1 s blocks
+        found = sm.push(block)
+        if found is not None:
+            break
+    assert found is not None and found.song == "song06"
+    assert sm.seconds <= 6.0
+    assert abs(found.offset_s - start_s) <= 0.1
+
+
+# -- the index file -------------------------------------------------------------
+
+def test_adding_the_same_song_twice_keeps_one(index_path, tmp_path):
+    path = tmp_path / "dup.db"
+    with FingerprintIndex(path) as ix:
+        first, added = ix.add("a", song(11), RATE)
+        assert added
+        again, added_again = ix.add("a copy", song(11), RATE)
+        assert not added_again and again.id == first.id
+    with FingerprintIndex(path) as ix:
+        assert len(ix) == 1
+        _, added = ix.add("a", song(11), RATE)
+        assert not added
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM hashes").fetchone()[0] == first.n_hashes
+    db.close()
+
+
+_ADDER = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    sys.path.insert(0, {tests!r})
+    from signals import music
+    from edgeaudio.fingerprint import FingerprintIndex
+    ix = FingerprintIndex({path!r})
+    ix.add("first", music(20 * 16000, 16000, seed=21), 16000)
+    print("committed", flush=True)
+    def trace(sql):
+        if sql.startswith("INSERT INTO hashes"):
+            print("inserting", flush=True)
+            time.sleep(60)
+    ix._db.set_trace_callback(trace)
+    ix.add("second", music(20 * 16000, 16000, seed=22), 16000)
+""")
+
+
+def test_add_killed_mid_transaction_leaves_a_consistent_index(tmp_path):
+    path = tmp_path / "killed.db"
+    script = _ADDER.format(tests=os.path.dirname(__file__), path=str(path))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "committed"
+        assert proc.stdout.readline().strip() == "inserting"  # inside the second song's transaction
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    with FingerprintIndex(path) as ix:
+        ix.check()
+        assert [s.name for s in ix.songs()] == ["first"]
+        db = sqlite3.connect(path)
+        rows = db.execute("SELECT song_id, count(*) FROM hashes GROUP BY song_id").fetchall()
+        db.close()
+        assert rows == [(ix.songs()[0].id, ix.songs()[0].n_hashes)]
+        _, added = ix.add("second", music(20 * 16000, 16000, seed=22), 16000)
+        assert added and len(ix) == 2
+        assert ix.match(excerpt(music(20 * 16000, 16000, seed=22), 2.0), RATE).song == "second"
+
+
+def test_foreign_files_are_refused_and_left_untouched(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_bytes(b"my shopping list\n" * 10)
+    other = tmp_path / "other.db"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE contacts (name TEXT)")
+    db.execute("INSERT INTO contacts VALUES ('ada')")
+    db.commit()
+    db.close()
+    for path, why in ((text, "not an SQLite database"), (other, "another application")):
+        before = path.read_bytes()
+        with pytest.raises(IndexFileError, match=why):
+            FingerprintIndex(path)
+        assert path.read_bytes() == before
+    with pytest.raises(FileNotFoundError):
+        FingerprintIndex(tmp_path / "missing.db", create=False)
+
+
+def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_path):
+    path = tmp_path / "damaged.db"
+    data = bytearray(index_path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for p in range(1, len(data) // page):  # every page but the header page: garbage
+        data[p * page:(p + 1) * page] = np.random.default_rng(p).integers(0, 256, page, np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexFileError, match="damaged"):
+        with FingerprintIndex(path) as ix:
+            ix.check()
+            ix.match(excerpt(song(0), 1.0), RATE)
+    assert path.read_bytes() == bytes(data)
+    # a newer schema is refused, not downgraded
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(index_path.read_bytes())
+    db = sqlite3.connect(newer)
+    db.execute("UPDATE schema_version SET version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(IndexFileError, match="schema version 99"):
+        FingerprintIndex(newer)
+
+
+# -- CLI -----------------------------------------------------------------------
+
+def test_cli_add_and_match(tmp_path, monkeypatch, capsys):
+    import io
+
+    import soundfile as sf
+
+    from edgeaudio.cli import main
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name, seed in (("alpha", 31), ("beta", 32), ("gamma", 33)):
+        sf.write(lib / f"{name}.flac", song(seed, 12), RATE)
+    (lib / "readme.txt").write_text("not audio")
+    q = tmp_path / "query.wav"
+    sf.write(q, with_noise(excerpt(song(32, 12), 4.0), 5.0), RATE)
+    db = tmp_path / "songs.db"
+
+    # the installed entry point, once, in a fresh interpreter
+    r = subprocess.run([sys.executable, "-m", "edgeaudio", "fingerprint", "add", str(lib), "--db", str(db)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"added": 3, "already_indexed": 0, "failed": 0, "songs": 3}
+    assert "3/3" in r.stderr  # the progress bar
+
+    def run(*args):
+        code = main(["fingerprint", *args, "--db", str(db)])
+        out, err = capsys.readouterr()
+        return code, (json.loads(out) if out.strip() else None), err
+
+    code, out, _ = run("add", str(lib / "beta.flac"), "--no-progress")
+    assert code == 0 and out["already_indexed"] == 1 and out["songs"] == 3
+    code, out, _ = run("match", str(q))
+    assert code == 0 and out["song"] == "beta" and abs(out["offset_s"] - 4.0) < 0.07 and out["score"] > 10
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(q.read_bytes())))
+    assert run("match", "-")[1]["song"] == "beta"
+    sf.write(q, excerpt(song(77, 12), 4.0), RATE)
+    assert run("match", str(q))[1] == {"song": None, "offset_s": None, "score": 0}
+    code, _, err = run("match", str(tmp_path / "missing.wav"))
+    assert code == 1 and "missing.wav" in err
+    bad = tmp_path / "bad.db"
+    bad.write_text("hello")
+    code = main(["fingerprint", "match", str(q), "--db", str(bad)])
+    assert code == 1 and "not an edgeaudio fingerprint index" in capsys.readouterr().err
+    assert bad.read_text() == "hello"
+
+
+def test_cli_listen_without_sounddevice_says_what_to_install(index_path, monkeypatch, capsys):
+    from edgeaudio.cli import main
+
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails as if not installed
+    assert main(["fingerprint", "match", "--listen", "--db", str(index_path)]) == 1
+    err = capsys.readouterr().err
+    assert "--listen needs the sounddevice package" in err and "pip install sounddevice" in err
+
+
+def test_rank_lists_the_best_songs_with_scores(index):
+    ranked = index.rank(excerpt(song(LIBRARY["song04"]), 2.0), RATE, top=3)
+    assert [m.song for m in ranked][:1] == ["song04"] and len(ranked) == 3
+    assert ranked[0].score > 5 * ranked[1].score >= 0
+    assert index.accepts(ranked[0]) and not index.accepts(ranked[1])
+
+
+def test_extraction_releases_the_gil():
+    from test_gil import _longest_stall_during, _warm_time
+
+    x = np.tile(scipy.signal.resample_poly(song(9), 1, 2).astype(np.float32), 8)  # 192 s at 8 kHz
+    c = config()
+    alone = _warm_time(lambda: _core.fingerprint_extract(x, c))
+    stall, total = _longest_stall_during(lambda: _core.fingerprint_extract(x, c))
+    assert stall < 0.5 * alone, (stall, alone, total)
