@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -279,45 +280,56 @@ class Model:
         return self.latency()
 
     def memory(self) -> Dict[str, int]:
-        """Memory the interpreter uses for this model, measured from its tensor buffers.
+        """Memory the interpreter needs for this model, measured from its tensor buffers.
+
+        A second interpreter of the same package is built from the model's
+        bytes with the built-in kernels only (no default XNNPACK delegate,
+        whose private workspace hides the intermediate tensors), allocated and
+        invoked once on zeros; the addresses of its tensor buffers are read.
 
         Returns
         -------
         dict
-            ``arena_bytes``: the span of the interpreter's tensor arena, from the
-            lowest to the highest address of the buffers it allocated (inputs,
-            outputs, intermediates and kernel scratch tensors), so what the
-            arena planner's reuse of memory actually achieved;
-            ``activation_bytes``: the sum of those buffers' sizes (no reuse);
-            ``weight_bytes``: constant tensors, which stay in the flatbuffer
-            (``model_bytes``) and take no arena memory;
-            ``tensors``: how many tensors have a buffer.
+            ``arena_bytes``: the bytes of memory behind the buffers the
+            interpreter allocated (input, output, intermediates, kernel
+            scratch), as the union of their address ranges, so buffers its
+            memory planner placed on the same memory count once;
+            ``activation_bytes``: the sum of those buffers (no reuse); ``weight_bytes``: constant tensors, which
+            stay in the flatbuffer (``model_bytes``) and take no arena memory;
+            ``tensors``: how many buffers the arena holds.
         """
-        lo_model = hi_model = 0
-        if self._content is not None:
-            view = np.frombuffer(self._content, np.uint8)
-            lo_model = int(view.ctypes.data)
-            hi_model = lo_model + view.size
+        data = self._content if self._content is not None else self.path.read_bytes()
+        it = type(self._it)(**_interpreter_kwargs(sys.modules[type(self._it).__module__], data, 1, False))
+        it.allocate_tensors()
+        for d in it.get_input_details():
+            it.set_tensor(d["index"], np.zeros(d["shape"], d["dtype"]))
+        it.invoke()
+        view = np.frombuffer(data, np.uint8)
+        lo_model = int(view.ctypes.data)
+        hi_model = lo_model + view.size
         spans, weights = [], 0
-        with self._lock:
-            for t in self._it.get_tensor_details():
-                try:
-                    a = self._it.tensor(t["index"])()
-                except (ValueError, RuntimeError):  # no buffer (e.g. an optional input)
-                    continue
-                if not isinstance(a, np.ndarray):  # 0-d tensors come back as copied scalars
-                    continue
-                start, size = int(a.ctypes.data), int(a.nbytes)
-                del a
-                if size == 0:
-                    continue
-                if lo_model <= start < hi_model:
-                    weights += size
-                else:
-                    spans.append((start, start + size))
-        arena = (max(e for _s, e in spans) - min(s for s, _e in spans)) if spans else 0
+        for t in it.get_tensor_details():
+            try:
+                a = it.tensor(t["index"])()
+            except (ValueError, RuntimeError):  # no buffer (e.g. an optional input)
+                continue
+            if not isinstance(a, np.ndarray):  # 0-d tensors come back as copied scalars
+                continue
+            start, size = int(a.ctypes.data), int(a.nbytes)
+            del a
+            if size == 0:
+                continue
+            if lo_model <= start < hi_model:
+                weights += size
+            else:
+                spans.append((start, start + size))
+        arena, reach = 0, 0
+        for a, b in sorted(spans):  # the union of the buffers: memory the planner shares counts once
+            if b > reach:
+                arena += b - max(a, reach)
+                reach = b
         return {"arena_bytes": int(arena), "activation_bytes": int(sum(e - s for s, e in spans)),
-                "weight_bytes": int(weights), "model_bytes": len(self._content or b""), "tensors": len(spans)}
+                "weight_bytes": int(weights), "model_bytes": len(data), "tensors": len(spans)}
 
     def stream(self, config: Any, stride_frames: int) -> "Streamer":
         """A :class:`Streamer` that feeds this model from audio chunks (frontend ``config``)."""
@@ -328,8 +340,15 @@ class Model:
                 f"input={self.input_shape}, quantized={self.is_quantized})")
 
 
+def _interpreter_kwargs(module: Any, data: bytes, num_threads: int, xnnpack: bool) -> Dict[str, Any]:
+    kwargs: Dict[str, Any] = {"model_content": data, "num_threads": int(num_threads)}
+    if not xnnpack and hasattr(module, "OpResolverType"):
+        kwargs["experimental_op_resolver_type"] = module.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+    return kwargs
+
+
 def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None, num_threads: int = 1,
-         interpreter: Optional[str] = None) -> Model:
+         interpreter: Optional[str] = None, xnnpack: bool = True) -> Model:
     """Load a ``.tflite`` model.
 
     Parameters
@@ -342,6 +361,11 @@ def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None
         Interpreter threads (>= 1).
     interpreter : {"ai-edge-litert", "tflite-runtime"}, optional
         Force one package; default: the first of them that imports.
+    xnnpack : bool
+        Let the interpreter apply its default XNNPACK delegate (faster on
+        x86 / ARM). False runs TFLite's built-in kernels only, whose int8
+        results are bit-identical between ai-edge-litert and tflite-runtime
+        2.14 (XNNPACK's int8 kernels round differently, by a few output steps).
 
     Returns
     -------
@@ -368,7 +392,7 @@ def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None
     _check_flatbuffer(p, data)
     cls, name = _interpreter_class(interpreter)
     try:
-        it = cls(model_content=data, num_threads=int(num_threads))
+        it = cls(**_interpreter_kwargs(sys.modules[cls.__module__], data, num_threads, xnnpack))
         it.allocate_tensors()
     except Exception as e:  # noqa: BLE001 - the interpreter raises ValueError / RuntimeError
         raise ModelFileError(f"{p}: the {name} interpreter cannot load it: {e}") from e

@@ -34,6 +34,7 @@ def main(inputs: str, outputs: str) -> int:
     with np.load(inputs) as z:
         for name in z.files:
             e = models[name]
+            # default settings: no interpreter named, XNNPACK allowed (2.14 runs int8 on its built-in kernels)
             m = runtime.load(ROOT / "firmware_models" / e["file"], expected_sha256=e["sha256"])
             names.add(m.interpreter_name)
             res[name] = m.invoke_batch(z[name])
