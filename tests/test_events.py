@@ -31,9 +31,9 @@ def test_t3_and_t4_temporal_patterns():
     np.testing.assert_allclose([b - a for a, b in runs], 0.5, atol=0.01)
     np.testing.assert_allclose([a for a, _ in runs], [0, 1, 2, 4, 5, 6], atol=0.01)
     t4 = [(i * 0.2, 0.1) for i in range(4)]
-    env = events._gate(6 * SR, events._pattern_pulses(t4, 5.8, 6.0, 0.0))
+    env = events._gate(7 * SR, events._pattern_pulses(t4, 5.8, 7.0, 0.0))
     runs = on_intervals(env)
-    np.testing.assert_allclose([a for a, _ in runs], [0, 0.2, 0.4, 0.6], atol=0.01)
+    np.testing.assert_allclose([a for a, _ in runs], [0, 0.2, 0.4, 0.6, 5.8, 6.0, 6.2, 6.4], atol=0.01)
     np.testing.assert_allclose([b - a for a, b in runs], 0.1, atol=0.01)
 
 
