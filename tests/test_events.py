@@ -113,3 +113,18 @@ def test_shipped_events_model_on_held_out_renders_synthesised_here():
     pred = m.invoke_batch(feats[..., None]).argmax(axis=1)
     acc = float(np.mean(pred == np.array(y)))
     assert acc >= 0.8, (acc, pred.tolist())
+
+
+def test_detector_from_the_manifest_ignores_silence_and_noise():
+    from edgeaudio.models import Detector
+
+    e = shipped()
+    det = Detector.from_manifest(e)
+    k = len(events.LABELS)
+    noise = np.eye(k)[[events.LABELS.index("noise")] * 10]
+    silence = np.eye(k)[[events.LABELS.index("silence")] * 10]
+    assert det.process(noise) == [] and det.process(silence) == []
+    alarm = np.eye(k)[[events.LABELS.index("alarm")] * 10]
+    assert [d.label for d in det.process(alarm)] == ["alarm"]  # 10 frames: one firing, then refractory
+    # an explicit ignore list still wins over the manifest's
+    assert [d.label for d in Detector.from_manifest(e, ignore=[]).process(noise)] == ["noise"]
