@@ -55,10 +55,10 @@ class CommandsConfig:
     test_per_class: int = 60
     unknown_factor: float = 2.0       # unknown clips = factor x train_per_keyword
     augment_copies: int = 3
-    epochs: int = 18
+    epochs: int = 12
     batch_size: int = 64
     learning_rate: float = 3e-3
-    filters: int = 64
+    filters: int = 96
     blocks: int = 4
     hop_ms: int = 20
     seed: int = 1234
