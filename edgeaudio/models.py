@@ -127,11 +127,13 @@ class Detector:
                                    self.refractory)
 
     @classmethod
-    def from_manifest(cls, entry: Dict[str, Any], ignore: Iterable[str] = ("silence", "unknown", "negative"),
-                      ) -> "Detector":
+    def from_manifest(cls, entry: Dict[str, Any], ignore: Optional[Iterable[str]] = None) -> "Detector":
         """A detector with a model's ``labels`` and ``detector`` settings from its manifest entry
-        (``refractory_s`` is turned into frames with ``stride_ms``)."""
+        (``refractory_s`` is turned into frames with ``stride_ms``). ``ignore`` defaults to the
+        entry's ``detector.ignore``, else "silence", "unknown" and "negative"."""
         d = entry.get("detector", {})
+        if ignore is None:
+            ignore = d.get("ignore", ("silence", "unknown", "negative"))
         stride_s = entry.get("stride_ms", 100) / 1000.0
         labels = entry["labels"]
         return cls(labels, threshold=d.get("threshold", 0.5), smoothing=d.get("smoothing_frames", 1),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-__all__ = ["load", "Model", "LatencyStats", "ModelFileError", "RuntimeMissingError",
+__all__ = ["load", "Model", "LatencyStats", "ModelFileError", "RuntimeMissingError", "Streamer",
            "available_interpreters", "sha256_file", "quantize", "dequantize"]
 
 #: Interpreter modules tried in order: (import path, pip extra, label).
@@ -145,8 +146,10 @@ class Model:
         The interpreter's tensor details (name, shape, dtype, quantization).
     """
 
-    def __init__(self, path: Path, sha256: str, interpreter: Any, name: str, num_threads: int) -> None:
+    def __init__(self, path: Path, sha256: str, interpreter: Any, name: str, num_threads: int,
+                 content: Optional[bytes] = None) -> None:
         self.path = path
+        self._content = content
         self.sha256 = sha256
         self.interpreter_name = name
         self.num_threads = num_threads
@@ -261,13 +264,91 @@ class Model:
     def reset_latency(self) -> None:
         self._times.clear()
 
+    def benchmark(self, x: Any, invokes: int = 300, warmup: int = 20) -> LatencyStats:
+        """Time ``invokes`` calls of :meth:`invoke` on ``x`` after ``warmup`` untimed ones.
+
+        The statistics cover only these calls (earlier invokes are dropped);
+        the interpreter time alone is timed, not the (de)quantisation.
+        """
+        if invokes < 1 or warmup < 0:
+            raise ValueError(f"invokes must be >= 1 and warmup >= 0, got {invokes}, {warmup}")
+        for _ in range(warmup):
+            self.invoke(x)
+        self.reset_latency()
+        for _ in range(invokes):
+            self.invoke(x)
+        return self.latency()
+
+    def memory(self) -> Dict[str, int]:
+        """Memory the interpreter needs for this model, measured from its tensor buffers.
+
+        A second interpreter of the same package is built from the model's
+        bytes with the built-in kernels only (no default XNNPACK delegate,
+        whose private workspace hides the intermediate tensors), allocated and
+        invoked once on zeros; the addresses of its tensor buffers are read.
+
+        Returns
+        -------
+        dict
+            ``arena_bytes``: the bytes of memory behind the buffers the
+            interpreter allocated (input, output, intermediates, kernel
+            scratch), as the union of their address ranges, so buffers its
+            memory planner placed on the same memory count once;
+            ``activation_bytes``: the sum of those buffers (no reuse); ``weight_bytes``: constant tensors, which
+            stay in the flatbuffer (``model_bytes``) and take no arena memory;
+            ``tensors``: how many buffers the arena holds.
+        """
+        data = self._content if self._content is not None else self.path.read_bytes()
+        it = type(self._it)(**_interpreter_kwargs(sys.modules[type(self._it).__module__], data, 1, False))
+        it.allocate_tensors()
+        for d in it.get_input_details():
+            it.set_tensor(d["index"], np.zeros(d["shape"], d["dtype"]))
+        it.invoke()
+        view = np.frombuffer(data, np.uint8)
+        lo_model = int(view.ctypes.data)
+        hi_model = lo_model + view.size
+        spans, weights = [], 0
+        for t in it.get_tensor_details():
+            try:
+                a = it.tensor(t["index"])()
+            except (ValueError, RuntimeError):  # no buffer (e.g. an optional input)
+                continue
+            if not isinstance(a, np.ndarray):  # 0-d tensors come back as copied scalars
+                continue
+            start, size = int(a.ctypes.data), int(a.nbytes)
+            del a
+            if size == 0:
+                continue
+            if lo_model <= start < hi_model:
+                weights += size
+            else:
+                spans.append((start, start + size))
+        arena, reach = 0, 0
+        for a, b in sorted(spans):  # the union of the buffers: memory the planner shares counts once
+            if b > reach:
+                arena += b - max(a, reach)
+                reach = b
+        return {"arena_bytes": int(arena), "activation_bytes": int(sum(e - s for s, e in spans)),
+                "weight_bytes": int(weights), "model_bytes": len(data), "tensors": len(spans)}
+
+    def stream(self, config: Any, stride_frames: int) -> "Streamer":
+        """A :class:`Streamer` that feeds this model from audio chunks (frontend ``config``)."""
+        return Streamer(self, config, stride_frames)
+
     def __repr__(self) -> str:
         return (f"Model({str(self.path)!r}, interpreter={self.interpreter_name!r}, "
                 f"input={self.input_shape}, quantized={self.is_quantized})")
 
 
+def _interpreter_kwargs(module: Any, data: bytes, num_threads: int, xnnpack: bool) -> Dict[str, Any]:
+    kwargs: Dict[str, Any] = {"model_content": data, "num_threads": int(num_threads)}
+    if not xnnpack and hasattr(module, "OpResolverType"):
+        kwargs["experimental_op_resolver_type"] = module.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+    return kwargs
+
+
 def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None, num_threads: int = 1,
-         interpreter: Optional[str] = None) -> Model:
+         interpreter: Optional[str] = None, xnnpack: bool = True) -> Model:
     """Load a ``.tflite`` model.
 
     Parameters
@@ -280,6 +361,11 @@ def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None
         Interpreter threads (>= 1).
     interpreter : {"ai-edge-litert", "tflite-runtime"}, optional
         Force one package; default: the first of them that imports.
+    xnnpack : bool
+        Let the interpreter apply its default XNNPACK delegate (faster on
+        x86 / ARM). False runs TFLite's built-in kernels only, whose int8
+        results are bit-identical between ai-edge-litert and tflite-runtime
+        2.14 (XNNPACK's int8 kernels round differently, by a few output steps).
 
     Returns
     -------
@@ -306,8 +392,81 @@ def load(path: Union[str, os.PathLike], *, expected_sha256: Optional[str] = None
     _check_flatbuffer(p, data)
     cls, name = _interpreter_class(interpreter)
     try:
-        it = cls(model_content=data, num_threads=int(num_threads))
+        it = cls(**_interpreter_kwargs(sys.modules[cls.__module__], data, num_threads, xnnpack))
         it.allocate_tensors()
     except Exception as e:  # noqa: BLE001 - the interpreter raises ValueError / RuntimeError
         raise ModelFileError(f"{p}: the {name} interpreter cannot load it: {e}") from e
-    return Model(p, digest, it, name, int(num_threads))
+    return Model(p, digest, it, name, int(num_threads), data)
+
+
+class Streamer:
+    """Streaming invoke: audio chunks in, one posterior per stride out.
+
+    Pushes each chunk through the streaming frontend
+    (:class:`edgeaudio.features.Frontend`), keeps the last ``window`` frames
+    (the model's input length) and invokes the model every ``stride_frames``
+    new frames once the first window is full. For any chunking of the same
+    audio the outputs are identical, and equal :meth:`Model.invoke_batch`
+    over the batch features' windows starting at frames ``0, stride, 2 *
+    stride, ...``.
+
+    Parameters
+    ----------
+    model : Model
+        Input shape ``(1, frames, dims)`` or ``(1, frames, dims, 1)``.
+    config : edgeaudio.features.FrontendConfig
+        The frontend the model was trained with (the manifest's ``frontend``).
+    stride_frames : int
+        Frames between invokes (>= 1), e.g. 5 for 100 ms at a 20 ms hop.
+
+    Examples
+    --------
+    >>> s = runtime.load(path).stream(FrontendConfig.from_dict(entry["frontend"]), 5)  # doctest: +SKIP
+    >>> s.process(chunk).shape  # doctest: +SKIP
+    (2, 12)
+    """
+
+    def __init__(self, model: Model, config: Any, stride_frames: int) -> None:
+        from .features import Frontend
+
+        if isinstance(stride_frames, bool) or not isinstance(stride_frames, (int, np.integer)) or stride_frames < 1:
+            raise ValueError(f"stride_frames must be an integer >= 1, got {stride_frames!r}")
+        shape = model.input_shape
+        if len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] != 1):
+            raise ValueError(f"model input must be (1, frames, dims[, 1]); this one is {shape}")
+        self.model = model
+        self.frontend = Frontend(config)
+        if self.frontend.output_size != shape[2]:
+            raise ValueError(f"the frontend gives {self.frontend.output_size} values per frame, "
+                             f"the model wants {shape[2]}")
+        self.window = int(shape[1])
+        self.stride = int(stride_frames)
+        self._suffix = (1,) if len(shape) == 4 else ()
+        self._frames = np.zeros((0, shape[2]), np.float32)
+        self._seen = 0  # frames received since reset
+
+    def process(self, chunk: Any) -> np.ndarray:
+        """Push audio; returns ``(invokes, outputs)`` posteriors (``invokes`` may be 0)."""
+        new = self.frontend.push(chunk)
+        buf = np.concatenate([self._frames, new]) if len(new) else self._frames
+        first = self._seen  # frame index of buf[0] is self._seen - len(self._frames)
+        base = first - len(self._frames)
+        total = first + len(new)
+        outs = []
+        # window ends (exclusive) are window + k * stride, k >= 0
+        k0 = max(0, -(-(first + 1 - self.window) // self.stride))
+        end = self.window + k0 * self.stride
+        while end <= total:
+            x = buf[end - self.window - base:end - base]
+            outs.append(self.model.invoke(x.reshape((1, self.window, -1) + self._suffix)))
+            end += self.stride
+        self._seen = total
+        self._frames = buf[max(0, len(buf) - self.window):].copy()
+        n_out = int(self.model.output_details[0]["shape"][-1])
+        return np.concatenate(outs) if outs else np.zeros((0, n_out), np.float32)
+
+    def reset(self) -> None:
+        """Start a new stream (frontend state and frame history dropped)."""
+        self.frontend.reset()
+        self._frames = self._frames[:0]
+        self._seen = 0

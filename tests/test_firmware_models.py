@@ -17,6 +17,10 @@ MANIFEST = ROOT / "manifest.json"
 # a broken install, so these tests fail rather than skip.
 
 
+#: int8 flatbuffer budgets from the issue: sound events 250 KB, the others 100 KB.
+SIZE_LIMITS = {"events": 250_000}
+
+
 def entries():
     return json.loads(MANIFEST.read_text())["models"]
 
@@ -40,7 +44,7 @@ def test_manifest_entry_matches_its_file(name):
     e = entries()[name]
     path = ROOT / e["file"]
     m = runtime.load(path, expected_sha256=e["sha256"])
-    assert path.stat().st_size == e["size_bytes"] < 100_000
+    assert path.stat().st_size == e["size_bytes"] < SIZE_LIMITS.get(name, 100_000)
     assert m.is_quantized
     assert m.input_shape == tuple(e["input"]["shape"])
     assert m.output_details[0]["shape"][-1] == len(e["labels"])

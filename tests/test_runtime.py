@@ -1,11 +1,17 @@
-"""edgeaudio.runtime: loading, int8 (de)quantisation, sha256 refusal, bad files, interpreter fallback."""
+"""edgeaudio.runtime: loading, int8 (de)quantisation, sha256 refusal, bad files, streaming, memory.
+
+The fallback to the real tflite-runtime (in its own numpy<2 venv) is tested in test_runtime_tflite.py.
+"""
 from __future__ import annotations
 
 import sys
-import types
+
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edgeaudio import runtime
 
@@ -102,24 +108,72 @@ def test_bad_model_files_get_clear_errors(tiny_int8, tmp_path):
         runtime.load(tiny_int8[0], num_threads=0)
 
 
-def test_falls_back_to_tflite_runtime_when_litert_is_missing(tiny_int8, monkeypatch):
-    from ai_edge_litert.interpreter import Interpreter
-
-    fake_pkg = types.ModuleType("tflite_runtime")
-    fake = types.ModuleType("tflite_runtime.interpreter")
-    fake.Interpreter = Interpreter  # same API; stands in for tflite-runtime here
-    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)  # import now fails
-    monkeypatch.setitem(sys.modules, "tflite_runtime", fake_pkg)
-    monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", fake)
-    assert runtime.available_interpreters() == ["tflite-runtime"]
-    m = runtime.load(tiny_int8[0])
-    assert m.interpreter_name == "tflite-runtime"
-    assert m.invoke(np.zeros(6)).shape == (1, 3)
-
-
 def test_no_interpreter_names_the_pip_extra(tiny_int8, monkeypatch):
     monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
     monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", None)
     assert runtime.available_interpreters() == []
     with pytest.raises(runtime.RuntimeMissingError, match=r"pip install '\.\[litert\]'"):
         runtime.load(tiny_int8[0])
+
+
+COMMANDS = Path(__file__).resolve().parents[1] / "firmware_models" / "commands.tflite"
+
+
+def commands_model():
+    import json
+
+    entry = json.loads((COMMANDS.parent / "manifest.json").read_text())["models"]["commands"]
+    from edgeaudio.features import FrontendConfig
+
+    return runtime.load(COMMANDS, expected_sha256=entry["sha256"]), FrontendConfig.from_dict(entry["frontend"])
+
+
+@settings(max_examples=8, deadline=None)
+@given(cuts=st.lists(st.integers(0, 40000), max_size=6), stride=st.integers(1, 7))
+def test_streaming_invoke_equals_batch_windows_for_any_chunking(cuts, stride):
+    from edgeaudio.features import logmel
+
+    m, cfg = commands_model()
+    rng = np.random.default_rng(len(cuts) * 10 + stride)
+    audio = (0.1 * rng.standard_normal(40000)).astype(np.float32)
+    feats = logmel(audio, cfg)
+    w = m.input_shape[1]
+    starts = range(0, len(feats) - w + 1, stride)
+    want = m.invoke_batch(np.stack([feats[s:s + w] for s in starts])[..., None])
+    s = m.stream(cfg, stride)
+    bounds = [0] + sorted(cuts) + [len(audio)]
+    got = np.concatenate([s.process(audio[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+    np.testing.assert_array_equal(got, want)
+    s.reset()  # a new stream starts from scratch
+    np.testing.assert_array_equal(s.process(audio), want)
+
+
+def test_streamer_rejects_bad_settings():
+    from edgeaudio.features import FrontendConfig
+
+    m, cfg = commands_model()
+    with pytest.raises(ValueError, match="stride_frames"):
+        m.stream(cfg, 0)
+    with pytest.raises(ValueError, match="values per frame"):
+        m.stream(FrontendConfig.preset("kws", n_mels=32), 5)
+
+
+def test_memory_is_measured_from_the_interpreters_buffers(tiny_int8):
+    m, _cfg = commands_model()
+    mem = m.memory()
+    # the input (49x40 int8) and the largest activation (25x20x64 int8) are live at once
+    assert mem["arena_bytes"] >= 49 * 40 + 25 * 20 * 64
+    # the planner reuses memory: less than the sum of the buffers, more than the largest one
+    assert mem["arena_bytes"] < mem["activation_bytes"]
+    assert 0 < mem["weight_bytes"] < mem["model_bytes"] == COMMANDS.stat().st_size
+    tiny = runtime.load(tiny_int8[0]).memory()
+    assert 0 < tiny["arena_bytes"] < 1024  # a few 6/5/3-element tensors and their scratch
+
+
+def test_benchmark_times_only_its_own_invokes(tiny_int8):
+    m = runtime.load(tiny_int8[0])
+    m.invoke(np.zeros(6))
+    st = m.benchmark(np.zeros(6), invokes=25, warmup=3)
+    assert st.count == 25 and m.latency().count == 25
+    with pytest.raises(ValueError, match="invokes"):
+        m.benchmark(np.zeros(6), invokes=0)

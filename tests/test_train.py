@@ -129,3 +129,18 @@ def test_smoke_training_through_the_cli(tmp_path):
     # --resume reuses the cached data and the finished checkpoint
     assert main(["train", "commands", "--smoke", "--resume", "--out", str(out), "--work", str(work)]) == 0
     assert len(list(work.glob("data-*.npz"))) == 1
+
+
+def test_vtlp_scales_frequencies_below_the_boundary_and_keeps_duration():
+    from edgeaudio.train import augment
+
+    sr = augment.SAMPLE_RATE
+    t = np.arange(sr) / sr
+    x = np.sin(2 * np.pi * 1000 * t).astype(np.float32)
+    np.testing.assert_array_equal(augment.vtlp(x, 1.0), x)
+    for alpha in (0.88, 1.12):
+        y = augment.vtlp(x, alpha)
+        assert y.shape == x.shape and np.all(np.isfinite(y))
+        peak_hz = np.argmax(np.abs(np.fft.rfft(y))) * sr / len(y)
+        assert abs(peak_hz - 1000 * alpha) < 35, (alpha, peak_hz)  # one 31 Hz STFT bin
+        assert np.isclose(np.sqrt(np.mean(y ** 2)), np.sqrt(np.mean(x ** 2)), rtol=1e-3)

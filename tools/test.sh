@@ -25,8 +25,8 @@ JOBS=${JOBS:-$(nproc)}
 
 APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
               g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
-              espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican)
-APT_PACKAGES+=(timgm6mb-soundfont)  # tests/test_chroma.py renders songs through it
+              espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican
+              fluid-soundfont-gm timgm6mb-soundfont python3-venv)
 
 step() { printf '\n==== %s\n' "$*"; }
 
@@ -47,7 +47,14 @@ if [[ $install == 1 ]]; then
     step "python packages (editable install with the test extra)"
     $PY -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja "cython>=3.0"
     $PY -m pip install -q --disable-pip-version-check --no-build-isolation -e ".[test]"
+    # tflite-runtime 2.14 needs Python <= 3.11 and numpy < 2: its own venv, used by
+    # tests/test_runtime_tflite.py (EDGEAUDIO_TFLITE_PYTHON points at it)
+    step "tflite-runtime venv (build/tflite-venv)"
+    TFLITE_PY=${TFLITE_PY:-$(command -v python3.11 || echo python3)}
+    [[ -x build/tflite-venv/bin/python ]] || $TFLITE_PY -m venv build/tflite-venv
+    build/tflite-venv/bin/python -m pip install -q --disable-pip-version-check "tflite-runtime==2.14.0" "numpy<2"
 fi
+export EDGEAUDIO_TFLITE_PYTHON=${EDGEAUDIO_TFLITE_PYTHON:-$PWD/build/tflite-venv/bin/python}
 
 ctest_build() {  # name, extra cmake args...
     local name=$1

@@ -11,7 +11,7 @@ def cmd_train_commands(args: argparse.Namespace) -> int:
 
     cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
     for name in ("epochs", "train_per_keyword", "test_per_class", "val_per_class", "augment_copies", "seed",
-                 "hop_ms", "batch_size"):
+                 "hop_ms", "batch_size", "filters"):
         v = getattr(args, name)
         if v is not None:
             setattr(cfg, name, v)
@@ -36,6 +36,6 @@ def register(models) -> None:
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
     for name, kind in (("epochs", int), ("train-per-keyword", int), ("val-per-class", int),
                        ("test-per-class", int), ("augment-copies", int), ("seed", int), ("hop-ms", int),
-                       ("batch-size", int)):
+                       ("batch-size", int), ("filters", int)):
         p.add_argument(f"--{name}", type=kind, default=None)
     p.set_defaults(func=cmd_train_commands)

@@ -6,13 +6,16 @@ espeak-ng (``apt-get install espeak-ng``; festival with festvox-kallpc16k /
 festvox-kdlpc16k and wamerican are used when present).
 
 ``edgeaudio train commands --out firmware_models/`` runs
-:func:`edgeaudio.train.commands.train_commands`.
+:func:`edgeaudio.train.commands.train_commands`; ``edgeaudio train events``
+runs :func:`edgeaudio.train.events.train_events` (sound events: silence,
+speech, music, alarm, chime, noise; it also needs fluid-soundfont-gm and,
+for its held-out test, timgm6mb-soundfont).
 
 Modules: ``voices`` (espeak-ng / festival synthesis, splits by voice family),
 ``augment`` (noise, music, babble, room IRs, gain, shift, speed, SpecAugment),
 ``speech_commands`` (the Google dataset layout), ``model`` (DS-CNN, MACs,
-int8 conversion), ``manifest`` and ``commands`` (the pipeline).
+int8 conversion), ``manifest``, ``commands`` and ``events`` (the pipelines).
 """
 from __future__ import annotations
 
-__all__ = ["augment", "commands", "manifest", "model", "speech_commands", "voices"]
+__all__ = ["augment", "commands", "events", "manifest", "model", "speech_commands", "voices"]

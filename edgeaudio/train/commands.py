@@ -50,15 +50,15 @@ class CommandsConfig:
     augmented versions of each training clip are made).
     """
 
-    train_per_keyword: int = 500
+    train_per_keyword: int = 600
     val_per_class: int = 40
     test_per_class: int = 60
     unknown_factor: float = 2.0       # unknown clips = factor x train_per_keyword
-    augment_copies: int = 2
-    epochs: int = 20
+    augment_copies: int = 3
+    epochs: int = 12
     batch_size: int = 64
     learning_rate: float = 3e-3
-    filters: int = 64
+    filters: int = 96
     blocks: int = 4
     hop_ms: int = 20
     seed: int = 1234
@@ -66,6 +66,9 @@ class CommandsConfig:
     room_irs: int = 24
     music_clips: int = 6
     speech_commands_dir: Optional[str] = None
+    snr_min_db: float = -3.0          # training background SNR range (dB)
+    snr_max_db: float = 20.0
+    vtlp_range: float = 0.15          # vocal-tract-length warp factor 1 +- this, on half the training clips
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -167,9 +170,12 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
 
 
 def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
-                 irs: Sequence[np.ndarray], strength: str) -> np.ndarray:
+                 irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
+                 vtlp_range: float = 0.0) -> np.ndarray:
     """One 1 s training example from a clean utterance (empty ``x`` makes a silence example)."""
     if strength == "train" and x.size:
+        if vtlp_range > 0 and rng.random() < 0.5:
+            x = augment.vtlp(x, rng.uniform(1 - vtlp_range, 1 + vtlp_range))
         x = augment.speed(x, rng.uniform(0.9, 1.1))
     clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
         np.zeros(CLIP_SAMPLES, np.float32)
@@ -181,7 +187,7 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
         return augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
     clip = augment.set_level(clip, rng.uniform(-35, -12))
     if rng.random() < 0.9:
-        clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(0, 25))
+        clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(*snr_db))
     return np.clip(clip, -1.0, 1.0).astype(np.float32)
 
 
@@ -222,7 +228,8 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             bank = noise_bank(split, cfg, rng)
             _log(f"{split}: {len(clips)} clean clips from {len(set(spk))} voices ({time.time() - t0:.0f} s)")
             if split == "train":
-                audio = [augment_clip(c, rng, bank, irs, "train") for _ in range(cfg.augment_copies) for c in clips]
+                audio = [augment_clip(c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db), cfg.vtlp_range)
+                         for _ in range(cfg.augment_copies) for c in clips]
                 y = np.array([LABELS.index(l) for l in labels] * cfg.augment_copies, np.int32)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
@@ -281,8 +288,14 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> An
     return SpecAugmented()
 
 
-def fit(cfg: CommandsConfig, data: Dict[str, np.ndarray], work: Path, resume: bool = True) -> Any:
-    """Train with a checkpoint per epoch; returns the model with the best validation weights."""
+def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
+        n_classes: int = len(LABELS), log: Callable[[str], None] = _log) -> Any:
+    """Train with a checkpoint per epoch; returns the model with the best validation weights.
+
+    ``cfg`` is any trainer's config dataclass with ``seed``, ``epochs``,
+    ``batch_size``, ``learning_rate``, ``filters`` and ``blocks`` (the
+    sound-event trainer shares this loop).
+    """
     tf = tensorflow()
     tf.keras.utils.set_random_seed(cfg.seed)
     ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
@@ -293,11 +306,11 @@ def fit(cfg: CommandsConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
         if state.get("config") == dataclasses.asdict(cfg):
             model = tf.keras.models.load_model(ckpt)
             start, best_acc = int(state["epoch"]), float(state["best_val_accuracy"])
-            _log(f"resuming after epoch {start} (best val accuracy {best_acc:.3f})")
+            log(f"resuming after epoch {start} (best val accuracy {best_acc:.3f})")
         else:
-            _log("checkpoint is from another configuration: starting afresh")
+            log("checkpoint is from another configuration: starting afresh")
     if start == 0:
-        model = ds_cnn(x.shape[1:3], len(LABELS), cfg.filters, cfg.blocks)
+        model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks)
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     total = cfg.epochs
@@ -330,7 +343,7 @@ def fit(cfg: CommandsConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
 # ---- 3-4. int8 conversion and evaluation -------------------------------------------------
 
 
-def quantize(model: Any, data: Dict[str, np.ndarray], cfg: CommandsConfig, path: Path) -> bytes:
+def quantize(model: Any, data: Dict[str, np.ndarray], cfg: Any, path: Path) -> bytes:
     rng = np.random.default_rng(cfg.seed + 1)
     n = min(400, len(data["x_train"]))
     rep = data["x_train"][rng.choice(len(data["x_train"]), n, replace=False)][..., None]
@@ -361,17 +374,9 @@ def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = N
             pf = float_model.predict(data[key][..., None], verbose=0).argmax(axis=1)
             res[f"float_accuracy_{name}"] = float(np.mean(pf == data["y_test"]))
     res["test_examples"] = int(len(data["y_test"]))
-    one = data["x_test"][:1, ..., None]
-    for _ in range(20):
-        m.invoke(one)
-    m.reset_latency()
-    for _ in range(300):
-        m.invoke(one)
-    res["latency"] = m.latency().as_dict()
-    res["latency"]["interpreter"] = m.interpreter_name
-    res["latency"]["num_threads"] = 1
-    res["tensor_bytes"] = int(sum(int(np.prod(t["shape"])) * np.dtype(t["dtype"]).itemsize
-                                  for t in m._it.get_tensor_details()))
+    res["latency"] = m.benchmark(data["x_test"][:1, ..., None]).as_dict()
+    res["latency"].update(interpreter=m.interpreter_name, num_threads=1)
+    res["memory"] = m.memory()
     return res
 
 
@@ -455,9 +460,11 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"test {fam.get('test')} ({len(voices_used.get('test', []))}); espeak variants are hashed into "
             f"disjoint splits too, and unknown-class words are disjoint per split (Debian wamerican). "
             f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
-            f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (speed 0.9-1.1, time shift "
+            f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (vocal-tract-length "
+            f"perturbation 1+-{cfg.vtlp_range:g} p=0.5, speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
-            f"music and espeak babble at 0-25 dB SNR p=0.9; SpecAugment in training). Test: "
+            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p=0.9; SpecAugment in "
+            f"training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
     entry = {
         "file": model_path.name,
