@@ -341,7 +341,8 @@ struct Synth::Impl {
         if (t >= r.mod_lfo_delay_s) v.mod_lfo_phase += r.mod_lfo_hz * double(m) / sr;
         if (t >= r.vib_lfo_delay_s) v.vib_lfo_phase += r.vib_lfo_hz * double(m) / sr;
         set_cutoff(v, v.base_fc_cents + env * r.mod_env_to_fc + mlfo * r.mod_lfo_to_fc);
-        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, -mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
+        // SF2 8.1.3 #13: a positive amount makes a positive LFO excursion louder
+        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
         return env * r.mod_env_to_pitch + mlfo * r.mod_lfo_to_pitch + vlfo * r.vib_lfo_to_pitch;
     }
 
