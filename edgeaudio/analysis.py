@@ -1,4 +1,5 @@
-"""Music analysis on the C++ core: pitch (f0) tracking and a tuner's notes; onsets, tempo and beats.
+"""Music analysis on the C++ core: pitch (f0) tracking and a tuner's notes; onsets, tempo and beats;
+chroma, tuning, key and chords.
 
 :func:`track_pitch` and :class:`PitchTracker` run probabilistic YIN (pYIN,
 Mauch & Dixon 2014): per frame the YIN cumulative mean normalised
@@ -38,7 +39,9 @@ from . import _core
 from .fft import next_fast_len
 
 __all__ = ["PitchTrack", "PitchTracker", "track_pitch", "hz_to_note", "note_to_hz",
-           "onset_strength", "detect_onsets", "OnsetDetector", "estimate_tempo", "track_beats"]
+           "onset_strength", "detect_onsets", "OnsetDetector", "estimate_tempo", "track_beats",
+           "chroma_stft", "estimate_tuning", "ChromaExtractor", "Key", "estimate_key", "ChordTrack",
+           "recognize_chords", "viterbi", "CHORD_LABELS"]
 
 
 class PitchTrack(NamedTuple):
@@ -692,3 +695,385 @@ def track_beats(
         return 0.0, np.zeros(0, np.float64)
     frames = _core.beat_track(strength, tcfg, tempo)
     return tempo, _onset_times(frames, ocfg)
+
+
+# ---------------------------------------------------------------------------
+# Chroma, tuning, key and chords (edgeaudio/chroma.h)
+
+#: Chord labels by index (mir_eval / Harte syntax): 0-11 major C..B, 12-23 minor C..B, 24 "N".
+CHORD_LABELS = tuple(_core.chord_name(i) for i in range(25))
+_PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def _chroma_config(sample_rate, n_fft, hop_length, n_chroma, tuning, ctroct, octwidth) -> "_core.ChromaConfig":
+    sr = _positive(sample_rate, "sample_rate")
+    if sr < _MIN_SAMPLE_RATE:
+        raise ValueError(f"sample_rate must be at least {_MIN_SAMPLE_RATE:g} Hz for chroma, got {sr:g}")
+    if n_fft is None:
+        n_fft = next_fast_len(int(round(0.0929 * sr)))  # 2048 at 22.05 kHz, as librosa
+    n_fft = _count(n_fft, "n_fft")
+    if n_fft < 16:
+        raise ValueError(f"n_fft must be at least 16, got {n_fft}")
+    hop_length = n_fft // 4 if hop_length is None else _count(hop_length, "hop_length")
+    if not 1 <= hop_length <= n_fft:
+        raise ValueError(f"hop_length must be in [1, n_fft = {n_fft}], got {hop_length}")
+    cfg = _core.ChromaConfig()
+    cfg.sample_rate_hz = sr
+    cfg.n_fft = n_fft
+    cfg.hop_length = hop_length
+    cfg.n_chroma = _count(n_chroma, "n_chroma")
+    if cfg.n_chroma < 1:
+        raise ValueError(f"n_chroma must be at least 1, got {n_chroma}")
+    if tuning is not None:
+        if isinstance(tuning, (bool, np.bool_)) or not isinstance(tuning, (int, float, np.integer, np.floating)):
+            raise TypeError(f"tuning must be a number, got {type(tuning).__name__}")
+        if not (math.isfinite(tuning) and abs(tuning) <= 0.5):
+            raise ValueError(f"tuning must be in [-0.5, 0.5] chroma bins, got {tuning}")
+        cfg.tuning = float(tuning)
+    if isinstance(ctroct, (bool, np.bool_)) or not isinstance(ctroct, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(ctroct):
+        raise ValueError(f"ctroct must be a finite number, got {ctroct!r}")
+    cfg.ctroct = float(ctroct)
+    cfg.octwidth = 0.0 if octwidth is None else _positive(octwidth, "octwidth")
+    try:
+        cfg.validate()
+    except ValueError as e:
+        raise ValueError(f"invalid chroma settings: {e}") from None
+    return cfg
+
+
+def chroma_stft(
+    y,
+    sample_rate: float,
+    *,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    n_chroma: int = 12,
+    tuning: Optional[float] = None,
+    ctroct: float = 5.0,
+    octwidth: Optional[float] = 2.0,
+) -> np.ndarray:
+    """Chromagram from the power spectrogram (``librosa.feature.chroma_stft`` conventions).
+
+    Centred Hann frames (zero padding) of :mod:`edgeaudio.fft` power spectra
+    are projected on Ellis' chroma filterbank (Gaussian bumps per pitch
+    class, weighted by a Gaussian over octaves), shifted by the tuning; each
+    frame is divided by its maximum.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio (computed in float32).
+    sample_rate : float
+        Hz, at least 4000.
+    n_fft : int, optional
+        Frame length; default about 93 ms (2048 at 22.05 kHz).
+    hop_length : int, optional
+        Default ``n_fft // 4``.
+    n_chroma : int
+        Bins per octave (12).
+    tuning : float, optional
+        Deviation from A440 in chroma bins, in [-0.5, 0.5]. Default: estimated
+        from ``y`` (:func:`estimate_tuning`).
+    ctroct, octwidth : float
+        Centre (octaves above A0 = 27.5 Hz) and width of the octave
+        weighting; ``octwidth=None`` turns it off.
+
+    Returns
+    -------
+    np.ndarray
+        float32, shape ``(n_chroma, 1 + n // hop_length)``, C first; empty
+        (``(n_chroma, 0)``) for empty ``y``.
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named).
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> t = np.arange(sr) / sr
+    >>> x = sum(np.sin(2 * np.pi * note_to_hz(n) * t) for n in ("C4", "E4", "G4"))
+    >>> c = chroma_stft(x, sr)
+    >>> sorted(_PITCH_CLASSES[i] for i in np.argsort(c[:, 20])[-3:])
+    ['C', 'E', 'G']
+    """
+    a = _mono(y)
+    cfg = _chroma_config(sample_rate, n_fft, hop_length, n_chroma, tuning, ctroct, octwidth)
+    chroma, _, _ = _core.chroma_stft(a, cfg, tuning is None)
+    return np.ascontiguousarray(chroma.T)
+
+
+def estimate_tuning(y, sample_rate: float, *, n_fft: Optional[int] = None, hop_length: Optional[int] = None,
+                    n_chroma: int = 12) -> float:
+    """Deviation of the signal's tuning from A440, in chroma bins (``librosa.estimate_tuning``).
+
+    Spectral peaks (150-4000 Hz, above a tenth of their frame's maximum,
+    parabolically interpolated, at least the median peak height) vote in a
+    histogram of their offset from equal temperament, 0.01 bin wide; the
+    fullest bin's left edge is returned.
+
+    Returns
+    -------
+    float
+        In [-0.5, 0.5); 0.0 when there is no peak (silence: documented empty result).
+
+    >>> sr = 22050
+    >>> x = np.sin(2 * np.pi * 440 * 2 ** (0.25 / 12) * np.arange(sr) / sr)
+    >>> round(estimate_tuning(x, sr), 2)   # 0.25 up; parabolic peaks of a power spectrum read low
+    0.22
+    """
+    a = _mono(y)
+    cfg = _chroma_config(sample_rate, n_fft, hop_length, n_chroma, None, 5.0, 2.0)
+    return float(_core.chroma_stft(a, cfg, True)[1])
+
+
+class ChromaExtractor:
+    """Streaming chroma with a fixed tuning: push chunks of any size, get frames as they complete.
+
+    Parameters are those of :func:`chroma_stft`; ``tuning`` defaults to 0
+    (A440) since a stream cannot be analysed ahead. ``push(all)`` then
+    ``flush()`` equals ``chroma_stft(..., tuning=same)`` exactly, whatever
+    the chunking.
+
+    >>> sr = 22050
+    >>> x = np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+    >>> ex = ChromaExtractor(sr)
+    >>> c = np.concatenate([ex.push(p) for p in np.array_split(x, 5)] + [ex.flush()], axis=1)
+    >>> bool(np.array_equal(c, chroma_stft(x, sr, tuning=0.0)))
+    True
+    """
+
+    def __init__(self, sample_rate: float, *, n_fft: Optional[int] = None, hop_length: Optional[int] = None,
+                 n_chroma: int = 12, tuning: float = 0.0, ctroct: float = 5.0,
+                 octwidth: Optional[float] = 2.0) -> None:
+        self._cfg = _chroma_config(sample_rate, n_fft, hop_length, n_chroma, tuning, ctroct, octwidth)
+        self._core = _core.ChromaExtractorCore(self._cfg)
+
+    @property
+    def hop_length(self) -> int:
+        return int(self._cfg.hop_length)
+
+    def push(self, chunk) -> np.ndarray:
+        """Consume a 1-D chunk; return the completed frames, shape ``(n_chroma, k)``."""
+        return np.ascontiguousarray(self._core.push(_mono(chunk, "chunk"))[0].T)
+
+    def flush(self) -> np.ndarray:
+        """End the signal: return the remaining frames, then start afresh."""
+        return np.ascontiguousarray(self._core.flush()[0].T)
+
+    def reset(self) -> None:
+        """Forget the signal."""
+        self._core.reset()
+
+
+class Key(NamedTuple):
+    """A key estimate."""
+
+    tonic: str            #: pitch class with sharps, "C" ... "B"
+    mode: str             #: "major" or "minor"
+    correlation: float    #: Pearson correlation with the winning profile
+    scores: np.ndarray    #: float64 (24,): correlations, major C..B then minor C..B
+
+    @property
+    def name(self) -> str:
+        """``"A minor"``: the mir_eval key format."""
+        return f"{self.tonic} {self.mode}"
+
+
+def _chroma_frames(chroma) -> np.ndarray:
+    c = np.asarray(chroma)
+    if c.dtype.kind not in "biuf":
+        raise TypeError(f"chroma must be a real numeric array, got dtype {c.dtype}")
+    if c.ndim != 2 or c.shape[0] != 12:
+        raise ValueError(f"chroma must have shape (12, frames), got {c.shape}")
+    if c.size and not np.all(np.isfinite(c)):
+        raise ValueError("chroma contains NaN or infinity")
+    return np.ascontiguousarray(c.T, dtype=np.float32)
+
+
+def estimate_key(y=None, sample_rate: Optional[float] = None, *, chroma=None) -> Key:
+    """Key by the Krumhansl-Schmuckler method: the summed chroma against 24 Krumhansl-Kessler profiles.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,), optional
+        Mono audio; its :func:`chroma_stft` (estimated tuning) is used.
+    sample_rate : float
+        Hz, with ``y``.
+    chroma : array_like, shape (12, frames), optional
+        A chromagram instead of audio.
+
+    Returns
+    -------
+    Key
+        ``tonic``, ``mode``, ``correlation``, ``scores``; ``.name`` is
+        ``"C major"`` style (mir_eval).
+
+    Raises
+    ------
+    ValueError
+        Neither or both of ``y`` and ``chroma``; no frames; silent audio
+        (a key needs notes).
+
+    >>> sr = 22050
+    >>> t = np.arange(sr // 2) / sr
+    >>> x = np.concatenate([sum(np.sin(2 * np.pi * note_to_hz(n) * t) for n in chord)
+    ...                     for chord in (("A3", "C4", "E4"), ("D4", "F4", "A4"), ("E3", "G#3", "B3"), ("A3", "C4", "E4"))])
+    >>> estimate_key(x, sr).name
+    'A minor'
+    """
+    if (y is None) == (chroma is None):
+        raise ValueError("give exactly one of y (with sample_rate) or chroma")
+    if y is not None:
+        if sample_rate is None:
+            raise ValueError("sample_rate is required with y")
+        a = _mono(y)
+        cfg = _chroma_config(sample_rate, None, None, 12, None, 5.0, 2.0)
+        frames, _, energy = _core.chroma_stft(a, cfg, True)
+        if not energy.size or not np.any(energy > 0):
+            raise ValueError("y is silent (or empty): there is no key to estimate")
+    else:
+        frames = _chroma_frames(chroma)
+    if frames.shape[0] == 0:
+        raise ValueError("chroma has no frames")
+    tonic, minor, corr, scores = _core.key_estimate(np.ascontiguousarray(frames, dtype=np.float32))
+    return Key(_PITCH_CLASSES[tonic], "minor" if minor else "major", float(corr), scores)
+
+
+class ChordTrack(NamedTuple):
+    """Frame-wise chords and their segments."""
+
+    labels: np.ndarray     #: int32 per frame: index into CHORD_LABELS
+    times: np.ndarray      #: float64 frame centres, s
+    intervals: np.ndarray  #: float64 (segments, 2): start, end in s
+    names: list            #: segment labels, "C:maj" / "A:min" / "N"
+
+
+def recognize_chords(
+    y,
+    sample_rate: float,
+    *,
+    n_fft: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    tuning: Optional[float] = None,
+    self_prob: float = 0.95,
+    sharpness: float = 30.0,
+    no_chord_score: float = 0.3,
+    root_weight: float = 1.0,
+    silence_db: float = 40.0,
+) -> ChordTrack:
+    """Major / minor triads and no-chord per frame, smoothed by an HMM decoded with Viterbi (C++).
+
+    Each frame's chroma (:func:`chroma_stft`, by default with long frames of
+    about 370 ms for the bass notes' resolution) is compared by cosine to
+    templates of the 24 triads and of the maj7, 7 and min7 chords on each
+    root (reported as their major / minor triad, as mir_eval's ``majmin``
+    scores them); ``sharpness * cosine`` is the log emission, no-chord
+    scores ``sharpness * no_chord_score`` and wins outright in frames
+    ``silence_db`` below the loudest. The HMM stays on a chord with
+    probability ``self_prob`` per frame and otherwise moves to any other
+    state alike.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        Mono audio.
+    sample_rate : float
+        Hz, at least 4000.
+    n_fft, hop_length, tuning
+        As in :func:`chroma_stft`, but ``n_fft`` defaults to about 370 ms
+        (8192 at 22.05 kHz); tuning estimated by default.
+    self_prob : float
+        In (0, 1).
+    sharpness, no_chord_score, root_weight, silence_db : float
+        Emission model (see above; ``root_weight`` weighs the root in the templates).
+
+    Returns
+    -------
+    ChordTrack
+        ``labels`` and ``times`` per frame; ``intervals`` and ``names``
+        per segment of equal label (mir_eval's ``(intervals, labels)``).
+        Empty ``y`` gives empty arrays.
+
+    Raises
+    ------
+    ValueError
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named).
+
+    >>> sr = 22050
+    >>> t = np.arange(sr) / sr
+    >>> x = np.concatenate([sum(np.sin(2 * np.pi * note_to_hz(n) * t) for n in chord)
+    ...                     for chord in (("G3", "B3", "D4"), ("E3", "G3", "B3"))] + [np.zeros(sr)])
+    >>> recognize_chords(x, sr).names
+    ['G:maj', 'E:min', 'N']
+    """
+    a = _mono(y)
+    if n_fft is None and isinstance(sample_rate, (int, float, np.integer, np.floating)) and sample_rate > 0:
+        n_fft = next_fast_len(int(round(0.3715 * sample_rate)))  # 8192 at 22.05 kHz
+    cfg = _chroma_config(sample_rate, n_fft, hop_length, 12, tuning, 5.0, 2.0)
+    ccfg = _core.ChordConfig()
+    ccfg.self_prob = _positive(self_prob, "self_prob")
+    ccfg.sharpness = _positive(sharpness, "sharpness")
+    if isinstance(no_chord_score, (bool, np.bool_)) or not isinstance(no_chord_score, (int, float, np.integer,
+                                                                                       np.floating)):
+        raise TypeError(f"no_chord_score must be a number, got {type(no_chord_score).__name__}")
+    ccfg.no_chord_score = float(no_chord_score)
+    ccfg.root_weight = _positive(root_weight, "root_weight")
+    ccfg.silence_db = _positive(silence_db, "silence_db")
+    try:
+        ccfg.validate()
+    except ValueError as e:
+        raise ValueError(f"invalid chord settings: {e}") from None
+    frames, _, energy = _core.chroma_stft(a, cfg, tuning is None)
+    labels = _core.chord_recognize(frames, energy, ccfg)
+    hop_s = cfg.hop_length / cfg.sample_rate_hz
+    times = np.arange(labels.size) * hop_s
+    if labels.size == 0:
+        return ChordTrack(labels, times, np.zeros((0, 2)), [])
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    # frame k covers [k - 1/2, k + 1/2) hops; the last segment ends with the signal
+    bounds = np.r_[np.maximum(starts * hop_s - hop_s / 2, 0.0), a.size / cfg.sample_rate_hz]
+    intervals = np.stack([bounds[:-1], bounds[1:]], axis=1)
+    return ChordTrack(labels, times, intervals, [CHORD_LABELS[k] for k in labels[starts]])
+
+
+def viterbi(log_emission, log_transition, log_initial) -> np.ndarray:
+    """Most likely hidden-state path of an HMM (Viterbi, in the C++ core).
+
+    Parameters
+    ----------
+    log_emission : array_like, shape (frames, states)
+        Log-likelihood of each frame under each state.
+    log_transition : array_like, shape (states, states)
+        ``log P(next = j | current = i)`` at ``[i, j]``.
+    log_initial : array_like, shape (states,)
+        Log prior of the first state.
+
+    Returns
+    -------
+    np.ndarray
+        int32 state per frame (ties go to the lowest state index).
+
+    >>> e = np.log([[0.9, 0.1], [0.4, 0.6], [0.9, 0.1]])
+    >>> viterbi(e, np.log([[0.9, 0.1], [0.1, 0.9]]), np.log([0.5, 0.5])).tolist()
+    [0, 0, 0]
+    """
+    arrays = []
+    for name, v, nd in (("log_emission", log_emission, 2), ("log_transition", log_transition, 2),
+                        ("log_initial", log_initial, 1)):
+        a = np.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real numeric array, got dtype {a.dtype}")
+        if a.ndim != nd:
+            raise ValueError(f"{name} must be {nd}-D, got shape {a.shape}")
+        if np.any(np.isnan(a)):
+            raise ValueError(f"{name} contains NaN")
+        arrays.append(np.ascontiguousarray(a, dtype=np.float32))
+    e, t, i = arrays
+    k = e.shape[1]
+    if t.shape != (k, k) or i.shape != (k,):
+        raise ValueError(f"log_transition must be ({k}, {k}) and log_initial ({k},) for {k} states, "
+                         f"got {t.shape} and {i.shape}")
+    return _core.viterbi(e, t, i)

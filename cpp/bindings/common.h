@@ -27,5 +27,6 @@ void register_enhance(py::module_& m);
 void register_frontend(py::module_& m);
 void register_synth(py::module_& m);
 void register_onset(py::module_& m);
+void register_chroma(py::module_& m);
 
 }  // namespace edgeaudio::bindings

@@ -46,4 +46,5 @@ PYBIND11_MODULE(_core, m) {
     edgeaudio::bindings::register_frontend(m);
     edgeaudio::bindings::register_synth(m);
     edgeaudio::bindings::register_onset(m);
+    edgeaudio::bindings::register_chroma(m);
 }

@@ -60,3 +60,22 @@ struct VecAVX2 {
 };
 
 }  // namespace edgeaudio::simd
+
+namespace edgeaudio::simd {
+
+// The same vocabulary for double, 4 per vector (float64 wavelet filter banks).
+struct VecAVX2F64 {
+    using v = __m256d;
+    static constexpr int W = 4;
+    static inline v load(const double* p) { return _mm256_loadu_pd(p); }
+    static inline void store(double* p, v a) { _mm256_storeu_pd(p, a); }
+    static inline v set1(double a) { return _mm256_set1_pd(a); }
+    static inline v madd(v a, v b, v c) { return _mm256_fmadd_pd(a, b, c); }
+    static inline void store_interleave(double* p, v a, v b) {
+        const v lo = _mm256_unpacklo_pd(a, b), hi = _mm256_unpackhi_pd(a, b);  // a0 b0 a2 b2 | a1 b1 a3 b3
+        _mm256_storeu_pd(p, _mm256_permute2f128_pd(lo, hi, 0x20));
+        _mm256_storeu_pd(p + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+    }
+};
+
+}  // namespace edgeaudio::simd

@@ -31,3 +31,22 @@ struct VecSSE2 {
 };
 
 }  // namespace edgeaudio::simd
+
+namespace edgeaudio::simd {
+
+// The same vocabulary for double, 2 per vector (the kernels that run in
+// float64: wavelet filter banks).
+struct VecSSE2F64 {
+    using v = __m128d;
+    static constexpr int W = 2;
+    static inline v load(const double* p) { return _mm_loadu_pd(p); }
+    static inline void store(double* p, v a) { _mm_storeu_pd(p, a); }
+    static inline v set1(double a) { return _mm_set1_pd(a); }
+    static inline v madd(v a, v b, v c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
+    static inline void store_interleave(double* p, v a, v b) {
+        _mm_storeu_pd(p, _mm_unpacklo_pd(a, b));
+        _mm_storeu_pd(p + 2, _mm_unpackhi_pd(a, b));
+    }
+};
+
+}  // namespace edgeaudio::simd

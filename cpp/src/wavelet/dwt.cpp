@@ -24,21 +24,12 @@ PolyphaseFn polyphase_for(Isa isa) {
     return f != nullptr ? f : polyphase_scalar();
 }
 
-namespace {
+PolyphaseF64Fn polyphase_f64_for(Isa isa) {
+    const PolyphaseF64Fn f = simd::select_kernels<PolyphaseF64Fn>(isa, EDGEAUDIO_KERNEL_GETTERS(polyphase_f64_));
+    return f != nullptr ? f : polyphase_f64_scalar();
+}
 
-// The vector vocabulary for double, one lane: double runs the same kernel.
-struct ScalarF64 {
-    using v = double;
-    static constexpr int W = 1;
-    static inline v load(const double* p) { return *p; }
-    static inline void store(double* p, v a) { *p = a; }
-    static inline v set1(double a) { return a; }
-    static inline v madd(v a, v b, v c) { return a * b + c; }
-    static inline void store_interleave(double* p, v a, v b) {
-        p[0] = a;
-        p[1] = b;
-    }
-};
+namespace {
 
 void polyphase(const float* x1, const float* x2, int n, int q, const float* taps, float* y1,
                float* y2, float* inter) {
@@ -47,7 +38,7 @@ void polyphase(const float* x1, const float* x2, int n, int q, const float* taps
 
 void polyphase(const double* x1, const double* x2, int n, int q, const double* taps, double* y1,
                double* y2, double* inter) {
-    Polyphase<ScalarF64, double>::run(x1, x2, n, q, taps, y1, y2, inter);
+    polyphase_f64_for(active_isa())(x1, x2, n, q, taps, y1, y2, inter);
 }
 
 // Scratch per thread and type, grown on demand and reused.

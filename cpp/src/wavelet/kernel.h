@@ -1,6 +1,6 @@
 // The filter-bank kernel of the discrete wavelet transform, written once over
 // the vector vocabulary of cpp/src/simd/vec_*.h (kernel_<isa>.cpp instantiate
-// it for float; dwt.cpp instantiates it for double with ScalarF64).
+// it for float and for double).
 //
 // Both directions of a two-channel filter bank reduce to the same polyphase
 // step: two input sequences, two output sequences, q taps per pair:
@@ -16,6 +16,20 @@
 
 namespace edgeaudio::wavelet::detail {
 namespace {
+
+// The vector vocabulary for double, one lane (scalar double kernel).
+struct ScalarF64 {
+    using v = double;
+    static constexpr int W = 1;
+    static inline v load(const double* p) { return *p; }
+    static inline void store(double* p, v a) { *p = a; }
+    static inline v set1(double a) { return a; }
+    static inline v madd(v a, v b, v c) { return a * b + c; }
+    static inline void store_interleave(double* p, v a, v b) {
+        p[0] = a;
+        p[1] = b;
+    }
+};
 
 template <class V, class T = float>
 struct Polyphase {

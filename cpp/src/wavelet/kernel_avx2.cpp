@@ -5,5 +5,6 @@
 namespace edgeaudio::wavelet::detail {
 
 PolyphaseFn polyphase_avx2() { return &Polyphase<simd::VecAVX2>::run; }
+PolyphaseF64Fn polyphase_f64_avx2() { return &Polyphase<simd::VecAVX2F64, double>::run; }
 
 }  // namespace edgeaudio::wavelet::detail

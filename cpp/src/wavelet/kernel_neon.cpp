@@ -5,5 +5,6 @@
 namespace edgeaudio::wavelet::detail {
 
 PolyphaseFn polyphase_neon() { return &Polyphase<simd::VecNEON>::run; }
+PolyphaseF64Fn polyphase_f64_neon() { return &Polyphase<ScalarF64, double>::run; }
 
 }  // namespace edgeaudio::wavelet::detail

@@ -5,5 +5,6 @@
 namespace edgeaudio::wavelet::detail {
 
 PolyphaseFn polyphase_scalar() { return &Polyphase<simd::VecScalar>::run; }
+PolyphaseF64Fn polyphase_f64_scalar() { return &Polyphase<ScalarF64, double>::run; }
 
 }  // namespace edgeaudio::wavelet::detail

@@ -5,5 +5,6 @@
 namespace edgeaudio::wavelet::detail {
 
 PolyphaseFn polyphase_sse2() { return &Polyphase<simd::VecSSE2>::run; }
+PolyphaseF64Fn polyphase_f64_sse2() { return &Polyphase<simd::VecSSE2F64, double>::run; }
 
 }  // namespace edgeaudio::wavelet::detail

@@ -16,4 +16,15 @@ PolyphaseFn polyphase_neon();
 // The float kernel of the active path (always non-null: scalar at worst).
 PolyphaseFn polyphase_for(Isa isa);
 
+// The same for double (NEON runs the scalar double kernel: armv7 has no
+// double vectors).
+using PolyphaseF64Fn = void (*)(const double* x1, const double* x2, int n, int q, const double* taps,
+                                double* y1, double* y2, double* inter);
+
+PolyphaseF64Fn polyphase_f64_scalar();
+PolyphaseF64Fn polyphase_f64_sse2();
+PolyphaseF64Fn polyphase_f64_avx2();
+PolyphaseF64Fn polyphase_f64_neon();
+PolyphaseF64Fn polyphase_f64_for(Isa isa);
+
 }  // namespace edgeaudio::wavelet::detail
