@@ -149,6 +149,21 @@ def test_voice_stealing_takes_earliest_released_then_quietest():
     assert s.note_sounding(0, 60) and s.note_sounding(0, 65) and s.note_sounding(0, 67)
 
 
+def test_a_stolen_voice_fades_out_instead_of_clicking(tmp_path):
+    """With one voice, a second note steals the first; the first keeps sounding from a fade
+    slot, falling linearly to zero over 256 frames (no step in the output)."""
+    path = tmp_path / "tiny.sf2"
+    path.write_bytes(tiny_sf2())
+    both = synth.Synth(SR, 1, soundfont=path).render(9600, [(0, 0x90, 69, 127), (4800, 0x90, 76, 127)])[:, 0]
+    alone = synth.Synth(SR, 1, soundfont=path).render(9600, [(4800, 0x90, 76, 127)])[:, 0]
+    first = synth.Synth(SR, 1, soundfont=path).render(9600, [(0, 0x90, 69, 127)])[:, 0]
+    fading = both - alone  # what is left of the first note after the steal
+    assert np.allclose(fading[:4800], first[:4800], atol=1e-6)
+    assert np.all(fading[4800 + 256:] == 0)
+    ramp = 1.0 - np.arange(256) / 256.0
+    assert np.allclose(fading[4800:4800 + 256], first[4800:4800 + 256] * ramp, atol=2e-3 * np.abs(first).max())
+
+
 def test_sustain_pedal_holds_notes_until_lifted():
     s = make_saw_synth(4)
     s.render(256, [(0, 0xB0, 64, 127), (0, 0x90, 60, 100), (100, 0x80, 60, 0)])

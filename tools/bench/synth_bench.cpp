@@ -4,6 +4,12 @@
 // at 48 kHz in 4096-frame blocks, and prints load and render seconds.
 //
 //   synth_bench FILE.sf2 EVENTS.bin [max_voices] [out.f32]
+//
+// Build against the core library of a CMake build (not part of CI):
+//   cmake -S . -B build/rel -G Ninja && cmake --build build/rel
+//   g++ -O2 -std=c++17 -Icpp/include tools/bench/synth_bench.cpp build/rel/cpp/libedgeaudio_core.a -o synth_bench
+// Events: np.array([k, end_frame], int64).tobytes() + synth.midi_events(path)[0].astype(int64).tobytes()
+// EDGEAUDIO_SIMD=scalar|sse2|avx2 picks the path; run under valgrind --tool=callgrind for counts.
 #include <chrono>
 #include <cstdint>
 #include <ctime>

@@ -190,7 +190,10 @@ struct SynthConfig {
 //      released earliest is taken;
 //   2. if none is released, the quietest voice (lowest envelope x gain) is
 //      taken; ties go to the oldest note.
-// A voice held only by the sustain pedal counts as released.
+// A voice held only by the sustain pedal counts as released. A stolen voice
+// is not cut: a copy of it fades out linearly over 256 frames in one of four
+// extra slots behind the pool (a hard cut only when all four are fading);
+// active_voices() and note_sounding() do not count these copies.
 class Synth {
   public:
     explicit Synth(const SynthConfig& cfg);  // throws std::invalid_argument

@@ -18,6 +18,11 @@ namespace {
 constexpr std::size_t kSub = 64;
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kDrumChannel = 9;
+// A stolen voice is not cut (a click): a copy of it fades out linearly over
+// kFadeFrames in one of kFadeSlots extra slots behind the pool while its slot
+// starts the new note. With every fade slot busy the steal is a hard cut.
+constexpr std::size_t kFadeSlots = 4;
+constexpr std::uint32_t kFadeFrames = 256;
 
 float sq127(int v) { const float x = float(v) / 127.0f; return x * x; }  // GM concave gain, 40 log10
 
@@ -68,6 +73,7 @@ struct Voice {
     std::uint64_t t_on = 0, t_off = 0;  // frames since note-on / since release
     float mod_at_release = 0.0f, lfo_gain = 1.0f, base_fc_cents = 13500.0f, fc_seen = -1.0f, filter_q = 0.707f;
     double mod_lfo_phase = 0.0, vib_lfo_phase = 0.0;
+    std::uint32_t fade_left = 0;  // > 0: a stolen voice's copy fading out
 
     explicit Voice(double sr) : string(sr, 20.0) {}
 };
@@ -88,6 +94,7 @@ struct Synth::Impl {
     std::vector<float> rows;
     std::vector<std::size_t> sampled, filtered;  // voice indices, capacity max_voices (no allocation in render)
     std::size_t busy_end = 0;  // no voice at or above this index sounds
+    std::size_t pool = 0;      // voices[0, pool) play notes, the kFadeSlots after them fade stolen ones
     std::size_t* started;
     std::size_t* stolen;
 
@@ -118,26 +125,49 @@ struct Synth::Impl {
     // ---- voice life cycle -------------------------------------------------
     Voice& allocate(std::uint64_t note_serial) {
         Voice* best = nullptr;
-        for (std::size_t j = 0; j < voices.size(); ++j)
+        for (std::size_t j = 0; j < pool; ++j)
             if (voices[j].kind == Kind::Off) {  // the lowest free slot keeps the sounding voices packed
                 busy_end = std::max(busy_end, j + 1);
                 return voices[j];
             }
         // 1. the released voice released earliest
-        for (auto& v : voices)
+        for (std::size_t j = 0; j < pool; ++j) {
+            Voice& v = voices[j];
             if ((v.released || v.pedal_held) && v.serial != note_serial &&
                 (!best || v.release_serial < best->release_serial))
                 best = &v;
+        }
         // 2. else the quietest (ties: the oldest)
         if (!best)
-            for (auto& v : voices)
+            for (std::size_t j = 0; j < pool; ++j) {
+                Voice& v = voices[j];
                 if (v.serial != note_serial &&
                     (!best || v.level < best->level || (v.level == best->level && v.serial < best->serial)))
                     best = &v;
+            }
         if (!best) best = &voices.front();
         ++*stolen;
+        for (std::size_t j = pool; j < voices.size(); ++j)
+            if (voices[j].kind == Kind::Off) {
+                voices[j] = *best;  // same-size containers: the copy does not allocate
+                voices[j].fade_left = kFadeFrames;
+                voices[j].released = true;  // no note-off or pedal reaches it
+                voices[j].pedal_held = false;
+                busy_end = voices.size();
+                break;
+            }
         best->kind = Kind::Off;
+        best->fade_left = 0;
         return *best;
+    }
+
+    // Multiplies a fading copy's block by its ramp; true when the fade has ended.
+    static bool fade(Voice& v, float* b, std::size_t m) {
+        for (std::size_t i = 0; i < m; ++i) {
+            b[i] *= float(v.fade_left) * (1.0f / float(kFadeFrames));
+            if (v.fade_left) --v.fade_left;
+        }
+        return v.fade_left == 0;
     }
 
     void release(Voice& v) {
@@ -311,7 +341,8 @@ struct Synth::Impl {
         if (t >= r.mod_lfo_delay_s) v.mod_lfo_phase += r.mod_lfo_hz * double(m) / sr;
         if (t >= r.vib_lfo_delay_s) v.vib_lfo_phase += r.vib_lfo_hz * double(m) / sr;
         set_cutoff(v, v.base_fc_cents + env * r.mod_env_to_fc + mlfo * r.mod_lfo_to_fc);
-        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, -mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
+        // SF2 8.1.3 #13: a positive amount makes a positive LFO excursion louder
+        v.lfo_gain = r.mod_lfo_to_vol_cb != 0 ? float(std::pow(10.0, mlfo * r.mod_lfo_to_vol_cb / 200.0)) : 1.0f;
         return env * r.mod_env_to_pitch + mlfo * r.mod_lfo_to_pitch + vlfo * r.vib_lfo_to_pitch;
     }
 
@@ -421,6 +452,7 @@ struct Synth::Impl {
         }
         for (std::size_t j : sampled) {
             Voice& v = voices[j];
+            if (v.fade_left && fade(v, &rows[j * kSub], m)) v.stage = kDone;
             if (v.pan_seen != ch[v.channel].pan) {
                 pan_gains(v, v.region->pan, v.pan_l, v.pan_r);
                 v.pan_seen = ch[v.channel].pan;
@@ -463,6 +495,7 @@ struct Synth::Impl {
             if (!v.env.active() || (v.kind == Kind::String && peak < 3e-5f)) v.kind = Kind::Off;
             pan_gains(v, 0.0f, gl, gr);
         }
+        if (v.fade_left && fade(v, b, m)) v.kind = Kind::Off;
         const float g = v.gain * chan.gain();
         k->mix(b, gl * g, gr * g, L, R, m);
     }
@@ -600,11 +633,13 @@ Synth::Synth(const SynthConfig& cfg) : cfg_(cfg) {
     if (!std::isfinite(cfg.gain) || cfg.gain < 0)
         throw std::invalid_argument("SynthConfig.gain must be finite and >= 0");
     d_ = std::make_unique<Impl>(cfg.sample_rate);
-    d_->voices.reserve(cfg.max_voices);
-    d_->rows.assign(cfg.max_voices * kSub, 0.0f);
-    d_->sampled.reserve(cfg.max_voices);
-    d_->filtered.reserve(cfg.max_voices);
-    for (std::size_t i = 0; i < cfg.max_voices; ++i) d_->voices.emplace_back(cfg.sample_rate);
+    const std::size_t slots = cfg.max_voices + kFadeSlots;
+    d_->pool = cfg.max_voices;
+    d_->voices.reserve(slots);
+    d_->rows.assign(slots * kSub, 0.0f);
+    d_->sampled.reserve(slots);
+    d_->filtered.reserve(slots);
+    for (std::size_t i = 0; i < slots; ++i) d_->voices.emplace_back(cfg.sample_rate);
     d_->started = &started_;
     d_->stolen = &stolen_;
     d_->reset_channels();
@@ -678,13 +713,15 @@ void Synth::reset() {
 
 std::size_t Synth::active_voices() const {
     std::size_t n = 0;
-    for (const auto& v : d_->voices) n += v.kind != Kind::Off;
+    for (std::size_t j = 0; j < d_->pool; ++j) n += d_->voices[j].kind != Kind::Off;  // fading copies excluded
     return n;
 }
 
 bool Synth::note_sounding(int channel, int key) const {
-    for (const auto& v : d_->voices)
+    for (std::size_t j = 0; j < d_->pool; ++j) {
+        const Voice& v = d_->voices[j];
         if (v.kind != Kind::Off && v.channel == channel && v.key == key) return true;
+    }
     return false;
 }
 
