@@ -55,7 +55,7 @@ def info_event(model_names: Sequence[str]):
     from wyoming.info import Attribution, Info, WakeModel, WakeProgram
 
     entries = _models.manifest()["models"]
-    attribution = Attribution(name="edgeaudio", url="https://pypi.org/project/edgeaudio/")
+    attribution = Attribution(name="edgeaudio", url="")  # no public home yet: PyPI's "edgeaudio" is another project
     wake_models = [WakeModel(name=n, attribution=attribution, installed=True,
                              description=entries[n].get("task", n), version=__version__,
                              languages=["en"], phrase=_phrase(n, entries[n]))
