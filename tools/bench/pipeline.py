@@ -106,9 +106,10 @@ def measure(cmd: List[str], env: Optional[dict] = None) -> Dict[str, float]:
 
 MWW_SCRIPT = r"""
 import sys, numpy as np, soundfile as sf
-from pymicro_wakeword import MicroWakeWord, Model
+from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures, Model
 name = sys.argv[2]
-mww = MicroWakeWord.from_builtin(getattr(Model, name.upper()))
+mww = MicroWakeWord.from_builtin(Model(name))
+feats = MicroWakeWordFeatures()
 hits = 0
 with sf.SoundFile(sys.argv[1]) as f:
     while True:
@@ -117,8 +118,9 @@ with sf.SoundFile(sys.argv[1]) as f:
             break
         b = x.tobytes()
         for i in range(0, len(b), 320):
-            if mww.process_streaming(b[i:i + 320]):
-                hits += 1
+            for fr in feats.process_streaming(b[i:i + 320]):
+                if mww.process_streaming(fr):
+                    hits += 1
 print(hits, file=sys.stderr)
 """
 
