@@ -448,8 +448,8 @@ class Pipeline:
 
     def flush(self) -> List[Event]:
         """End the stream: push the stages' latency worth of silence so the end of the
-        input reaches the models, return the last events, then :meth:`reset` (the events
-        and timing stay readable until the next block)."""
+        input reaches the models and return the last events. Events, scores and timing
+        stay readable; call :meth:`reset` before starting another stream."""
         pad_s = self._latency_s + 1e-3
         n = int(np.ceil(pad_s * self.sample_rate))
         zeros = np.zeros(n, np.float32)
