@@ -119,6 +119,7 @@ def test_timing_per_stage_and_real_time_factor(scene):
     assert {"aec", "highpass", "noise_suppression", "frontend", f"model:{CMD}", "detector"} <= set(t["stages_s"])
     assert t["audio_s"] == 3.0
     assert 0 < t["rtf"] < 10 and abs(t["total_s"] - sum(t["stages_s"].values())) < 1e-9
+    assert t["cpu_s"] > 0 and t["rtf_cpu"] == t["cpu_s"] / 3.0
 
 
 def test_resampled_input_finds_the_wake_word_at_the_same_time(scene, reference_events):

@@ -58,7 +58,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not args.quiet:
         stages = ", ".join(f"{k} {v:.3f}" for k, v in t["stages_s"].items())
         print(f"edgeaudio detect: {len(pipe.events)} event(s) in {t['audio_s']:.1f} s of audio; "
-              f"RTF {t['rtf']:.4f} ({stages} s)", file=sys.stderr)
+              f"RTF {t['rtf']:.4f} wall, {t['rtf_cpu']:.4f} CPU ({stages} s)", file=sys.stderr)
     if args.plot:
         import numpy as np
 
