@@ -138,7 +138,6 @@ class WakeWordHandler:
                 await self._send(events, Detection)
             if not self.detected:
                 await self.write(NotDetected().event())
-            self.pipe = None if self.pipe is None else self.pipe
             self.detected = False
         else:
             _LOG.debug("ignoring event %s", event.type)
