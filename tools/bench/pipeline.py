@@ -309,7 +309,7 @@ def write_benchmarks(report: str, args, audio_s: float, wake_desc: str) -> None:
     load = os.getloadavg()[0]
     body = (f"{SECTION}\n\n"
             f"{datetime.date.today().isoformat()}, {cpu_name()} ({os.cpu_count()} cores, load average "
-            f"{load:.1f} while measuring: a shared machine, so wall-clock figures are inflated; the CPU "
+            f"{load:.1f} at the end of the run: a shared machine, so wall-clock figures are inflated; the CPU "
             f"figures count this process's own CPU seconds), Python {platform.python_version()}, "
             f"edgeaudio {edgeaudio.__version__}. Command: `{cmd}`. Audio: {audio_s / 60:g} min of 16 kHz demo "
             f"scenes (music echo at SER -8..-3 dB, held-out talkers, pink noise); {wake_desc}; each run is "
