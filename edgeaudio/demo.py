@@ -179,8 +179,12 @@ def make_scene(seed: int = 0, seconds: float = SECONDS, ser_db: Optional[float] 
     noise = _pink(n, rng) * 10 ** ((-26.0 - snr) / 20)
     mic = echo + speech + noise
     direct = int(np.argmax(np.abs(h_talk))) / FS
+    wake_label = wake_key
+    if ":" not in wake_spec:   # a wake-word model: its positive class names the event
+        labels = _models.manifest()["models"][wake_spec]["labels"]
+        wake_label = [l for l in labels if l not in ("negative", "silence", "unknown")][0]
     truth = [
-        {"label": wake_key, "kind": "wake", "start_s": t_wake + direct, "end_s": t_wake + direct + len(wake_clip) / FS},
+        {"label": wake_label, "kind": "wake", "start_s": t_wake + direct, "end_s": t_wake + direct + len(wake_clip) / FS},
         {"label": cmd, "kind": "command", "start_s": t_cmd + direct, "end_s": t_cmd + direct + len(cmd_clip) / FS},
     ]
     return Scene(int(seed), mic.astype(np.float32), ref.astype(np.float32), echo.astype(np.float32),
