@@ -25,7 +25,6 @@ def simd_path(request):
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import sysconfig  # noqa: E402
 import venv  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -56,7 +55,11 @@ def wheel_env(wheel, tmp_path_factory) -> Path:
     py = env_dir / "bin" / "python"
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    (Path(site) / "_host_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    import site as _site
+
+    # this interpreter's site folders (a venv's and, with system site packages, the base's), as
+    # plain path entries: their packages import, their .pth hooks (editable installs) do not run
+    (Path(site) / "_host_packages.pth").write_text("\n".join(_site.getsitepackages()) + "\n")
     r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
                         str(wheel)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
