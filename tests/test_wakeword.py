@@ -26,7 +26,8 @@ QUIET_SECONDS = 120
 
 def test_phoneme_tokens_split_espeak_mnemonics():
     assert voices.phoneme_tokens("h'eI dZ'A@vIs") == ["h", "'eI", " ", "dZ", "'A@", "v", "I", "s"]
-    assert voices.phoneme_tokens("a#l'Eks@_:_:") == ["a#", "l", "'Eks@"[0:2], "k", "s", "@"]
+    assert voices.phoneme_tokens("a#l'Eks@_:_:") == ["a#", "l", "'E", "k", "s", "@"]
+    assert voices.phoneme_tokens("tS'i:z_! aI") == ["tS", "'i:", "z", " ", "aI"]
     # joining the tokens gives espeak's string back (pauses dropped, word breaks kept)
     ph = voices.phonemes("hey jarvis")
     assert "".join(voices.phoneme_tokens(ph)) == ph.replace("_", "").strip()
@@ -62,8 +63,8 @@ def test_near_misses_and_partials_are_speakable_and_differ_from_the_phrase():
         assert len(x) != len(phrase) or not np.allclose(x[:n], phrase[:n])
     for seq in ww.partial_phonemes("hey jarvis"):
         assert 2 <= sum(t != " " for t in seq) < sum(t != " " for t in ww.phrase_phonemes("hey jarvis"))
-    assert set(ww.partial_texts("hey jarvis", ["cat"], np.random.default_rng(0), 4)) == \
-        {"hey", "jarvis", "cat jarvis", "hey cat"}
+    got = set(ww.partial_texts("hey jarvis", ["cat"], np.random.default_rng(0), 10))
+    assert got == {"hey", "jarvis", "cat jarvis", "hey cat"}
 
 
 def test_vocal_tract_perturbation_moves_a_tone_by_alpha_and_keeps_length():
@@ -149,7 +150,7 @@ def test_shipped_model_detects_its_phrase_from_held_out_voices(name):
 @pytest.mark.parametrize("name", WAKE_MODELS)
 def test_shipped_model_stays_quiet_on_held_out_speech_and_music(name):
     spotter = WakeWordSpotter.from_bundled(name)
-    chunks = ww.negative_stream_chunks(_entry(name)["phrase"], "test", QUIET_SECONDS / 60, seed=99,
+    chunks = ww.negative_stream_chunks("test", QUIET_SECONDS / 60, seed=99,
                                        soundfont_path=ww.EVAL_SOUNDFONT, chunk_s=QUIET_SECONDS / 2)
     fired = []
     for kind, x in chunks:

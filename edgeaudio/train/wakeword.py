@@ -226,9 +226,7 @@ def partial_texts(phrase: str, words: Sequence[str], rng: np.random.Generator, c
     while len(out) < count and len(w) > 1:
         k = int(rng.integers(len(w)))
         out.append(" ".join(words[int(rng.integers(len(words)))] if i == k else x for i, x in enumerate(w)))
-    if len(w) == 1:  # a one-word phrase: its syllables come from partial_phonemes instead
-        return out
-    return out
+    return out  # a one-word phrase has no word-level partials: partial_phonemes cuts its syllables
 
 
 # ---- 1. data ----------------------------------------------------------------------------------
@@ -550,17 +548,19 @@ def _sentence(words: Sequence[str], rng: np.random.Generator) -> str:
     return " ".join(words[int(rng.integers(len(words)))] for _ in range(int(rng.integers(6, 20))))
 
 
-def negative_stream_chunks(phrase: str, split: str, minutes: float, seed: int, soundfont_path: str,
+def negative_stream_chunks(split: str, minutes: float, seed: int, soundfont_path: str,
                            chunk_s: float = 300.0) -> Iterator[Tuple[str, np.ndarray]]:
     """Negative audio of ``split``'s voices in chunks of ``chunk_s``: (kind, float32 16 kHz) pairs.
 
     Kinds cycle through "speech" (sentences of the split's words, espeak-ng and
     festival voices of the split, 0.1-1.5 s pauses), "music" (the SoundFont)
-    and "tv" (speech over music at 0-12 dB SNR with pink noise at 25 dB).
+    and "tv" (speech over music at 0-12 dB SNR with pink noise at 25 dB). The
+    audio does not depend on a wake phrase (one cache serves every model), so
+    the words may include a phrase's own words alone ("hey"): a fair negative.
     """
     rng = np.random.default_rng(seed)
     esp, fest = _speakers(split, None)
-    words = negative_words(phrase, split)
+    words = negative_words("", split)
     sf = _soundfont(soundfont_path)
     n = int(chunk_s * SAMPLE_RATE)
     total = int(math.ceil(minutes * 60 / chunk_s))
@@ -598,21 +598,20 @@ def negative_stream_chunks(phrase: str, split: str, minutes: float, seed: int, s
         yield kind, np.clip(x, -1, 1).astype(np.float32)
 
 
-def negative_stream_cache(cache_dir: os.PathLike, phrase: str, split: str, hours: float, seed: int,
+def negative_stream_cache(cache_dir: os.PathLike, split: str, hours: float, seed: int,
                           soundfont_path: str = EVAL_SOUNDFONT, chunk_s: float = 300.0) -> List[Path]:
     """Render (or reuse) ``hours`` of negative audio as int16 ``.npy`` chunks in ``cache_dir``; returns the files.
 
-    The files are named by split, seed and index, so a later call reuses them
-    and only renders what is missing (the phrase does not change the audio's
-    voices or music, only which words are left out).
+    The files are named by split, seed, chunk length and index, so a later
+    call (for any phrase) reuses them and only renders what is missing.
     """
     d = Path(cache_dir)
     d.mkdir(parents=True, exist_ok=True)
     total = int(math.ceil(hours * 3600 / chunk_s))
-    files = [d / f"{split}-{seed}-{int(chunk_s)}s-{i:04d}.npy" for i in range(total)]
+    files = [d / f"neg-{split}-{seed}-{int(chunk_s)}s-{i:04d}.npy" for i in range(total)]
     missing = [i for i, f in enumerate(files) if not f.is_file()]
     if missing:
-        gen = negative_stream_chunks(phrase, split, hours * 60, seed, soundfont_path, chunk_s)
+        gen = negative_stream_chunks(split, hours * 60, seed, soundfont_path, chunk_s)
         for i, (kind, x) in enumerate(gen):
             f = files[i]
             if f.is_file():
@@ -959,7 +958,7 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     vbank = noise_bank("val", cfg, rng, TRAIN_SOUNDFONT)
     pos = [stream_posteriors(spotter, s) for s in positive_streams(val_clips, rng, None, None)]
     pos += [stream_posteriors(spotter, s) for s in positive_streams(val_clips, rng, vbank, 10.0)]
-    val_files = negative_stream_cache(neg_dir, cfg.phrase, "val", cfg.val_stream_minutes / 60, cfg.seed,
+    val_files = negative_stream_cache(neg_dir, "val", cfg.val_stream_minutes / 60, cfg.seed,
                                       TRAIN_SOUNDFONT, chunk_s=min(300.0, cfg.val_stream_minutes * 60))
     neg, hours = [], 0.0
     for f in val_files:
@@ -970,7 +969,7 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     tuned = tune_detector(pos, neg, hours, cfg.target_fa_per_hour, rf)
     entry["detector"].update(tuned)
     _log(f"detector: {tuned}")
-    test_files = negative_stream_cache(neg_dir, cfg.phrase, "test", negative_hours, 1,
+    test_files = negative_stream_cache(neg_dir, "test", negative_hours, 1,
                                        EVAL_SOUNDFONT, chunk_s=min(300.0, negative_hours * 3600))
     metrics = evaluate(model_path, entry, cfg, data, test_files)
     fa = metrics["false_accepts"]
