@@ -204,12 +204,17 @@ def vocal_tract_perturb(x: np.ndarray, alpha: float, n_fft: int = 512, hop: int 
     if x.size < n_fft:
         return x.copy()
     _, _, z = stft(x, nperseg=n_fft, noverlap=n_fft - hop, boundary="even")
-    bins = np.arange(z.shape[0], dtype=np.float64)
-    src = bins / alpha  # the output bin k takes the magnitude found at k / alpha
-    mag = np.abs(z)
-    warped = np.empty_like(mag)
-    for t in range(mag.shape[1]):
-        warped[:, t] = np.interp(src, bins, mag[:, t], right=0.0)
+    nb = z.shape[0]
+    src = np.arange(nb, dtype=np.float64) / alpha  # the output bin k takes the magnitude found at k / alpha
+    # linear interpolation as one (bins x bins) matrix, the same for every frame
+    lo = np.floor(src).astype(np.int64)
+    frac = src - lo
+    warp = np.zeros((nb, nb))
+    keep = lo < nb - 1
+    rows = np.nonzero(keep)[0]
+    warp[rows, lo[keep]] = 1.0 - frac[keep]
+    warp[rows, lo[keep] + 1] = frac[keep]
+    warped = warp @ np.abs(z)
     y = istft(warped * np.exp(1j * np.angle(z)), nperseg=n_fft, noverlap=n_fft - hop, boundary=True)[1]
     y = y[: x.size]
     if y.size < x.size:
