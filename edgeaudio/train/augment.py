@@ -206,15 +206,12 @@ def vocal_tract_perturb(x: np.ndarray, alpha: float, n_fft: int = 512, hop: int 
     _, _, z = stft(x, nperseg=n_fft, noverlap=n_fft - hop, boundary="even")
     nb = z.shape[0]
     src = np.arange(nb, dtype=np.float64) / alpha  # the output bin k takes the magnitude found at k / alpha
-    # linear interpolation as one (bins x bins) matrix, the same for every frame
-    lo = np.floor(src).astype(np.int64)
-    frac = src - lo
-    warp = np.zeros((nb, nb))
-    keep = lo < nb - 1
-    rows = np.nonzero(keep)[0]
-    warp[rows, lo[keep]] = 1.0 - frac[keep]
-    warp[rows, lo[keep] + 1] = frac[keep]
-    warped = warp @ np.abs(z)
+    # linear interpolation between the two source bins, the same weights for every frame
+    lo = np.minimum(np.floor(src).astype(np.int64), nb - 2)
+    frac = (src - lo)[:, None]
+    mag = np.abs(z)
+    warped = (1.0 - frac) * mag[lo] + frac * mag[lo + 1]
+    warped[src > nb - 1] = 0.0
     y = istft(warped * np.exp(1j * np.angle(z)), nperseg=n_fft, noverlap=n_fft - hop, boundary=True)[1]
     y = y[: x.size]
     if y.size < x.size:
