@@ -86,6 +86,7 @@ class WakeWordConfig:
     learning_rate: float = 3e-3
     filters: int = 48
     blocks: int = 3
+    head: str = "time_flatten"
     hop_ms: int = 20
     window_ms: int = 1500
     stride_ms: int = 100
@@ -115,7 +116,7 @@ class WakeWordConfig:
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
-        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "refractory_s",
+        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "refractory_s",
                   "target_fa_per_hour", "val_stream_minutes"):
             d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
@@ -471,7 +472,7 @@ def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
         else:
             _log("checkpoint is from another configuration: starting afresh")
     if start == 0:
-        model = ds_cnn(x.shape[1:3], 2, cfg.filters, cfg.blocks)
+        model = ds_cnn(x.shape[1:3], 2, cfg.filters, cfg.blocks, head=cfg.head)
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     total = cfg.epochs
@@ -867,7 +868,9 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
         "phrase": cfg.phrase,
         "phonemes": "".join(phrase_phonemes(cfg.phrase)),
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
-                        f"blocks, global average pool, dense softmax over [negative, {name}]",
+                        f"blocks, " + ("mel-axis average pool, the time axis flattened into"
+                                       if cfg.head == "time_flatten" else "global average pool,") +
+                        f" a dense softmax over [negative, {name}]",
         "input": {"shape": [1, entry["frames"], entry["frontend"]["n_mels"], 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "window_s": cfg.window_ms / 1000,
