@@ -87,6 +87,7 @@ class WakeWordConfig:
     filters: int = 48
     blocks: int = 3
     head: str = "time_flatten"
+    near_miss_share: float = 0.3
     hop_ms: int = 20
     window_ms: int = 1500
     stride_ms: int = 100
@@ -116,7 +117,8 @@ class WakeWordConfig:
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
-        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "refractory_s",
+        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
+                  "refractory_s",
                   "target_fa_per_hour", "val_stream_minutes"):
             d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
@@ -436,6 +438,10 @@ def build_dataset(cfg: WakeWordConfig, work: Path, resume: bool = True) -> Dict[
         neg = [make_example(c, rng, bank, irs, n, train, False) for c in negs]
         out[f"x_{split}"] = _featurize(pos + neg, cfg)
         out[f"y_{split}"] = np.array([1] * len(pos) + [0] * len(neg), np.int32)
+        n_bg = len(negs) - len(r["words"]) - len(r["near_miss"]) - len(r["partial"]) - len(crops)
+        out[f"kind_{split}"] = np.array(["positive"] * len(pos) + ["words"] * len(r["words"]) +
+                                        ["near_miss"] * len(r["near_miss"]) + ["partial"] * len(r["partial"]) +
+                                        ["cropped"] * len(crops) + ["background"] * n_bg)
         _log(f"{split}: {len(pos)} positive and {len(neg)} negative windows ({time.time() - t0:.0f} s)")
     work.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp.npz")
@@ -462,6 +468,14 @@ def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
     tf.keras.utils.set_random_seed(cfg.seed)
     ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
     x, y = data["x_train"], data["y_train"]
+    if "kind_train" in data and cfg.near_miss_share < 1.0:
+        # near misses one phoneme from the phrase are close to positives: train on a share of them,
+        # enough to push real words away without teaching the model to doubt the phrase itself
+        near = np.nonzero(data["kind_train"] == "near_miss")[0]
+        drop = np.random.default_rng(cfg.seed + 3).permutation(near)[int(round(cfg.near_miss_share * len(near))):]
+        keep = np.setdiff1d(np.arange(len(y)), drop)
+        x, y = x[keep], y[keep]
+        _log(f"training on {len(y)} windows ({len(near) - len(drop)} of {len(near)} near misses)")
     start, best_loss = 0, math.inf
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
