@@ -257,7 +257,8 @@ def plot(scene: Scene, results: List[Result], path: str) -> None:
         ax.set_ylabel("score")
         ax.set_title(f"{r.label}: model scores, detections (dashed) and true word ends (green); RTF {r.rtf:.4f}",
                      fontsize=9)
-        ax.legend(loc="upper left", fontsize=6, ncol=4)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", fontsize=6, ncol=4)
         row += 2
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
