@@ -246,7 +246,7 @@ def plot(scene: Scene, results: List[Result], path: str) -> None:
             for ci, lab in enumerate(labels):
                 if lab in ("silence", "unknown", "negative"):
                     continue
-                if post.size and post[:, ci].max() > 0.2:
+                if post.size and (post[:, ci].max() > 0.2 or name == r.pipeline.wake_model):
                     ax.plot(times, post[:, ci], lw=0.8, label=f"{name}:{lab}")
         for e in r.events:
             ax.axvline(e.time_s, color="k", ls="--", lw=0.8)
