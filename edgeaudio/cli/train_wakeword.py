@@ -21,6 +21,10 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
             setattr(cfg, name, v)
     if args.no_festival:
         cfg.festival = False
+    if args.head:
+        cfg.head = args.head
+    if args.near_miss_share is not None:
+        cfg.near_miss_share = args.near_miss_share
     hours = args.negative_hours if args.negative_hours is not None else (0.01 if args.smoke else 1.0)
     entry = wakeword.train_wakeword(args.phrase, args.out, name=args.name, work=args.work, config=cfg,
                                     resume=args.resume, negative_hours=hours, negative_cache=args.negative_cache)
@@ -49,6 +53,9 @@ def register(models) -> None:
     p.add_argument("--negative-cache", help="folder for the rendered negative audio "
                                              "(default ~/.cache/edgeaudio/wakeword_eval)")
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
+    p.add_argument("--head", choices=("global_average", "time_flatten"), help="DS-CNN classifier head")
+    p.add_argument("--near-miss-share", type=float, default=None,
+                   help="share of the near-miss windows trained on (default 0.3)")
     for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_wakeword)
