@@ -28,12 +28,15 @@ from . import runtime
 from . import models
 from . import fingerprint
 from .features import Frontend, FrontendConfig
+from . import pipeline
+from .pipeline import Event, Pipeline
 
 __version__: str = _core.__version__
 
 __all__ = ["__version__", "Frontend", "FrontendConfig", "aec", "analysis", "enhance", "features",
            "fft", "models", "runtime", "simd_info", "synth", "wavelet"]
 __all__ += ["fingerprint"]
+__all__ += ["Pipeline", "Event", "pipeline"]
 
 
 def simd_info() -> Dict[str, Any]:

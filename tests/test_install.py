@@ -1,6 +1,6 @@
 """The built wheel carries everything the package needs at run time.
 
-Builds a (non-editable) wheel from this checkout, installs it into a fresh
+The session's wheel (tests/conftest.py builds it once from this checkout) is installed into a fresh
 virtual environment and runs it from a temporary directory, far from the
 source tree, so nothing can be picked up from the checkout by accident.
 """
@@ -8,26 +8,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import venv
 import zipfile
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-           "-w", str(out), "-C", f"build-dir={out / 'build'}", str(ROOT)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    wheels = list(out.glob("edgeaudio-*.whl"))
-    assert len(wheels) == 1
-    return wheels[0]
 
 
 def test_wheel_contents(wheel):
@@ -39,7 +21,8 @@ def test_wheel_contents(wheel):
     for mod in ("edgeaudio/__init__.py", "edgeaudio/fft.py", "edgeaudio/cli/__init__.py",
                 "edgeaudio/_core.pyi", "edgeaudio/_models.pyi", "edgeaudio/py.typed",
                 "edgeaudio/firmware_models/manifest.json", "edgeaudio/firmware_models/commands.tflite",
-                "edgeaudio/runtime.py", "edgeaudio/models.py", "edgeaudio/train/commands.py"):
+                "edgeaudio/runtime.py", "edgeaudio/models.py", "edgeaudio/train/commands.py",
+                "edgeaudio/pipeline.py", "edgeaudio/data/demo_assets.npz", "edgeaudio/cli/demo.py"):
         assert mod in names, mod
     # no build trees or tests leak into the wheel
     assert not any(n.startswith(("build/", "tests/", "cpp/")) for n in names)

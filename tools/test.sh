@@ -27,6 +27,7 @@ APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
               g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
               espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican
               fluid-soundfont-gm timgm6mb-soundfont python3-venv)
+APT_PACKAGES+=(libportaudio2)  # edgeaudio listen (sounddevice)
 
 step() { printf '\n==== %s\n' "$*"; }
 

@@ -19,7 +19,7 @@ def tensorflow() -> Any:
 
 
 def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, blocks: int = 4,
-           feature_offset: float = 6.0, feature_scale: float = 0.25) -> Any:
+           feature_offset: float = 6.0, feature_scale: float = 0.25, head: str = "global_average") -> Any:
     """Depthwise-separable CNN after Zhang et al., *Hello Edge* (DS-CNN-S layout).
 
     A 10x4 convolution with stride 2 over (time, mel), then ``blocks`` of
@@ -28,7 +28,14 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     softmax. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
     affine ``(x + feature_offset) * feature_scale`` brings ``ln(mel + 1e-6)``
     values near unit range (it folds into the int8 input quantisation).
+
+    ``head="time_flatten"`` averages over the mel axis only and feeds the
+    whole time axis to the dense layer, so the classifier sees the *order* of
+    what it heard (a wake phrase is "hey" then "jarvis", not both anywhere);
+    the default global average pooling is the Hello Edge layout.
     """
+    if head not in ("global_average", "time_flatten"):
+        raise ValueError(f"head must be 'global_average' or 'time_flatten', got {head!r}")
     tf = tensorflow()
     L = tf.keras.layers
     inp = L.Input(shape=(input_shape[0], input_shape[1], 1), name="logmel")
@@ -43,7 +50,11 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
         x = L.Conv2D(filters, (1, 1), use_bias=False)(x)
         x = L.BatchNormalization()(x)
         x = L.ReLU()(x)
-    x = L.GlobalAveragePooling2D()(x)
+    if head == "time_flatten":
+        x = L.AveragePooling2D(pool_size=(1, int(x.shape[2])))(x)
+        x = L.Flatten()(x)
+    else:
+        x = L.GlobalAveragePooling2D()(x)
     x = L.Dropout(0.2)(x)
     out = L.Dense(n_classes, activation="softmax", name="probabilities")(x)
     return tf.keras.Model(inp, out, name="ds_cnn")

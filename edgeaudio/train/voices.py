@@ -204,3 +204,56 @@ def word_list(path: str = "/usr/share/dict/american-english", min_len: int = 2, 
                  "tree two wow zero backward forward follow learn visual apple table window water "
                  "music light green yellow paper river mountain").split()
     return sorted(set(words))
+
+
+#: espeak-ng's English phoneme mnemonics of more than one character (``espeak-ng -x`` output),
+#: longest first, so a phoneme string splits into phonemes by greedy matching.
+_MULTI_PHONEMES = tuple(sorted((
+    "aI@", "aU@", "aI3", "i@3", "a#", "A:", "A@", "aI", "aU", "@2", "@5", "@L", "3:", "e@", "eI", "i:", "i@",
+    "I2", "I#", "0#", "O:", "O@", "o@", "OI", "oU", "u:", "U@", "tS", "dZ", "t#", "n-", "l/", "r-", "aa",
+), key=len, reverse=True))
+_STRESS = "',"
+
+
+def phoneme_tokens(phoneme_string: str) -> List[str]:
+    """Split an ``espeak-ng -x`` phoneme string into phonemes; stress marks stay on the next phoneme.
+
+    Word boundaries come back as ``" "``; espeak's pause and link marks
+    (``_``, ``:``, ``!`` after a pause) are dropped.
+
+    >>> phoneme_tokens("h'eI dZ'A@vIs")
+    ['h', "'eI", ' ', 'dZ', "'A@", 'v', 'I', 's']
+    """
+    s = re.sub(r"_[:!]*", " ", phoneme_string)
+    out: List[str] = []
+    i, stress = 0, ""
+    while i < len(s):
+        ch = s[i]
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+            i += 1
+            continue
+        if ch in _STRESS:
+            stress = ch
+            i += 1
+            continue
+        for m in _MULTI_PHONEMES:
+            if s.startswith(m, i):
+                tok = m
+                break
+        else:
+            tok = ch
+        out.append(stress + tok)
+        stress = ""
+        i += len(tok)
+    while out and out[-1] == " ":
+        out.pop()
+    return out
+
+
+def render_phonemes(tokens: Sequence[str], speaker: Speaker, speed_wpm: int = 170, pitch: int = 50) -> np.ndarray:
+    """Speak a phoneme sequence (from :func:`phoneme_tokens`) with espeak-ng's ``[[...]]`` phoneme input."""
+    if speaker.engine != "espeak":
+        raise ValueError(f"speaker must be an espeak-ng voice to speak phonemes, got {speaker.name}")
+    return render_espeak("[[" + "".join(tokens) + "]]", speaker, speed_wpm, pitch)

@@ -1,0 +1,61 @@
+"""``edgeaudio train wakeword "PHRASE"``: a wake-word model from a typed phrase."""
+from __future__ import annotations
+
+import argparse
+
+from .train import add_common_arguments
+
+
+def cmd_train_wakeword(args: argparse.Namespace) -> int:
+    from ..train import wakeword
+
+    if args.smoke:
+        cfg = wakeword.WakeWordConfig.smoke(args.phrase)
+    elif args.fast:
+        cfg = wakeword.WakeWordConfig.fast(args.phrase)
+    else:
+        cfg = wakeword.WakeWordConfig(phrase=args.phrase)
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride_ms"):
+        v = getattr(args, name)
+        if v is not None:
+            setattr(cfg, name, v)
+    if args.no_festival:
+        cfg.festival = False
+    if args.head:
+        cfg.head = args.head
+    if args.near_miss_share is not None:
+        cfg.near_miss_share = args.near_miss_share
+    hours = args.negative_hours if args.negative_hours is not None else (0.01 if args.smoke else 1.0)
+    entry = wakeword.train_wakeword(args.phrase, args.out, name=args.name, work=args.work, config=cfg,
+                                    resume=args.resume, negative_hours=hours, negative_cache=args.negative_cache)
+    m = entry["metrics"]
+    fa = m["false_accepts"]
+    frr = ", ".join(f"{k} {100 * v:.1f}%" for k, v in m["frr"].items())
+    print(f"{entry['file']}: {entry['size_bytes']} bytes, {entry['params']} params, {entry['macs']} MACs; "
+          f"held-out FRR {frr}; {fa['count']} false accepts in {fa['hours']:.2f} h "
+          f"({fa['per_hour']:.2f}/h, 95% upper {fa['per_hour_95_upper']:.2f}/h); "
+          f"{m['cost']['cpu_ms_per_audio_s']:.2f} ms CPU per audio second")
+    return 0
+
+
+def register(models) -> None:
+    p = models.add_parser("wakeword", help="a wake-word detector for a typed phrase (DS-CNN, int8)",
+                          description="Synthesise the phrase and negatives (other words, automatic phoneme near "
+                                      "misses, partial phrases, music, noise) on voices split by family, train, "
+                                      "quantise to int8, tune the streaming detector on validation voices and "
+                                      "measure FRR and false accepts per hour on held-out voices.")
+    p.add_argument("phrase", help='the wake phrase, e.g. "hey jarvis"')
+    p.add_argument("--name", help="model name (default from the phrase: hey_jarvis)")
+    add_common_arguments(p)
+    p.add_argument("--fast", action="store_true", help="less data and fewer epochs (a custom word in < 1 h)")
+    p.add_argument("--negative-hours", type=float, default=None,
+                   help="hours of held-out negative audio for the false-accept rate (default 1)")
+    p.add_argument("--negative-cache", help="folder for the rendered negative audio "
+                                             "(default ~/.cache/edgeaudio/wakeword_eval)")
+    p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
+    p.add_argument("--head", choices=("global_average", "time_flatten"), help="DS-CNN classifier head")
+    p.add_argument("--near-miss-share", type=float, default=None,
+                   help="share of the near-miss windows trained on (default 0.3)")
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms"):
+        p.add_argument(f"--{name}", type=int, default=None)
+    p.set_defaults(func=cmd_train_wakeword)

@@ -1,0 +1,244 @@
+"""edgeaudio.Pipeline and the CLI commands built on it (detect, aec, denoise, features, bench).
+
+Scenes come from edgeaudio.demo: held-out voices in pyroomacoustics rooms, music
+from the synthesiser through the loudspeaker-to-mic response, pink noise.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.signal
+import soundfile as sf
+from hypothesis import given, settings, strategies as st
+
+from edgeaudio import demo
+from edgeaudio.pipeline import Event, Pipeline, as_mono
+from edgeaudio.resample import Resampler
+
+FS = 16000
+WAKE, _KEY, _DESC, CMD = demo.wake_setup()
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return demo.make_scene(0)
+
+
+@pytest.fixture(scope="module")
+def files(scene, tmp_path_factory):
+    d = tmp_path_factory.mktemp("scene")
+    sf.write(d / "mic.wav", scene.mic, FS, subtype="FLOAT")
+    sf.write(d / "ref.wav", scene.ref, FS, subtype="FLOAT")
+    sf.write(d / "stereo.wav", np.stack([scene.mic, scene.mic], 1), FS)
+    return d
+
+
+def _run(scene, chunks, aec=True, **kw):
+    p = Pipeline([], aec=aec, wake=WAKE, command_model=CMD, **kw)
+    out, i = [], 0
+    for n in chunks:
+        out += p.process(scene.mic[i:i + n], scene.ref[i:i + n] if aec else None)
+        i += n
+    assert i == len(scene.mic)
+    return out + p.flush()
+
+
+def _split(total, sizes):
+    out, i, k = [], 0, 0
+    while i < total:
+        n = min(sizes[k % len(sizes)], total - i)
+        out.append(n)
+        i += n
+        k += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference_events(scene):
+    return _run(scene, [len(scene.mic)])
+
+
+def test_wake_and_command_found_at_their_times_with_aec(scene, reference_events):
+    wake = scene.truth[0]
+    ev = [e for e in reference_events if e.kind == "wake"]
+    assert len(ev) == 1, reference_events
+    assert ev[0].label == wake["label"]
+    assert abs(ev[0].time_s - wake["end_s"]) < 0.5
+    assert ev[0].fired_s >= ev[0].time_s
+    cmds = [e for e in reference_events if e.kind == "command"]
+    assert [e.label for e in cmds] == [scene.truth[1]["label"]]
+    assert abs(cmds[0].time_s - scene.truth[1]["end_s"]) < 0.5
+    assert cmds[0].time_s > ev[0].time_s
+
+
+def test_without_aec_the_music_masks_the_wake_word(scene):
+    assert not [e for e in _run(scene, [16000] * 9, aec=False) if e.kind == "wake"]
+
+
+def test_no_events_on_music_and_noise_alone(scene):
+    p = Pipeline([CMD], aec=True)
+    noise_only = (scene.mic - scene.speech).astype(np.float32)
+    assert p.process_signal(noise_only, scene.ref) == []
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(st.integers(1, 7000), min_size=1, max_size=6))
+def test_events_identical_for_any_chunking(scene, reference_events, sizes):
+    assert _run(scene, _split(len(scene.mic), sizes)) == reference_events
+
+
+def test_int16_and_float_blocks_give_the_same_events(scene):
+    def q(x):
+        return np.round(np.clip(x, -1, 32767 / 32768) * 32768).astype(np.int16)
+    a = Pipeline([CMD], aec=True).process_signal(q(scene.mic), q(scene.ref), block=3200)
+    b = Pipeline([CMD], aec=True).process_signal(q(scene.mic).astype(np.float32) / 32768,
+                                                 q(scene.ref).astype(np.float32) / 32768, block=5000)
+    assert a == b and a
+
+
+def test_callbacks_iterator_and_returned_events_agree(scene, reference_events):
+    got = []
+    p = Pipeline([], aec=True, wake=WAKE, command_model=CMD, on_event=got.append)
+    blocks = [(scene.mic[i:i + 4000], scene.ref[i:i + 4000]) for i in range(0, len(scene.mic), 4000)]
+    streamed = list(p.stream(blocks))
+    assert streamed == reference_events == got
+    assert all(isinstance(e, Event) for e in got)
+    d = got[0].as_dict()
+    assert set(d) >= {"time", "label", "score"} and isinstance(d["time"], float)
+
+
+def test_timing_per_stage_and_real_time_factor(scene):
+    p = Pipeline([CMD], aec=True)
+    assert np.isnan(p.timing()["rtf"])
+    p.process(scene.mic[:FS * 3], scene.ref[:FS * 3])
+    t = p.timing()
+    assert {"aec", "highpass", "noise_suppression", "frontend", f"model:{CMD}", "detector"} <= set(t["stages_s"])
+    assert t["audio_s"] == 3.0
+    assert 0 < t["rtf"] < 10 and abs(t["total_s"] - sum(t["stages_s"].values())) < 1e-9
+    assert t["cpu_s"] > 0 and t["rtf_cpu"] == t["cpu_s"] / 3.0
+
+
+def test_resampled_input_finds_the_wake_word_at_the_same_time(scene, reference_events):
+    mic48 = scipy.signal.resample_poly(scene.mic, 3, 1).astype(np.float32)
+    ref48 = scipy.signal.resample_poly(scene.ref, 3, 1).astype(np.float32)
+    p = Pipeline([], sample_rate=48000, aec=True, wake=WAKE, command_model=CMD)
+    assert "48000 Hz" in p.resample_note and "16000 Hz" in p.resample_note
+    ev = [e for e in p.process_signal(mic48, ref48, block=48000) if e.kind == "wake"]
+    ref_wake = [e for e in reference_events if e.kind == "wake"][0]
+    assert len(ev) == 1 and abs(ev[0].time_s - ref_wake.time_s) <= 0.1
+
+
+def test_resampler_matches_a_sine_and_is_chunking_invariant():
+    r = Resampler(48000, 16000)
+    t = np.arange(48000) / 48000
+    x = np.sin(2 * np.pi * 1000 * t).astype(np.float32)
+    whole = r.process(x)
+    r.reset()
+    parts = np.concatenate([r.process(c) for c in np.array_split(x, [1, 2, 777, 30000])])
+    np.testing.assert_allclose(parts, whole, atol=1e-6)
+    d = r.delay_s
+    k = np.arange(len(whole))
+    want = np.sin(2 * np.pi * 1000 * (k / 16000 - d))
+    mid = slice(1000, len(whole) - 1000)
+    assert np.max(np.abs(whole[mid] - want[mid])) < 2e-3  # 90 dB stop band, flat pass band
+    with pytest.raises(ValueError, match="44101 Hz to 16000 Hz"):
+        Resampler(44101, 16000)
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (np.zeros((100, 2), np.float32), ValueError, "mono, got 2 channels"),
+    (np.zeros((2, 3, 4), np.float32), ValueError, "1-D"),
+    (np.array(["a"]), TypeError, "dtype"),
+    (np.array([0.0, np.nan], np.float32), ValueError, "NaN or infinity .first at sample 1"),
+])
+def test_bad_blocks_are_refused_naming_the_problem(bad, exc, match):
+    with pytest.raises(exc, match=match):
+        as_mono(bad, "mic")
+
+
+def test_bad_pipeline_arguments():
+    with pytest.raises(ValueError, match="no bundled model 'nope'"):
+        Pipeline(["nope"])
+    with pytest.raises(ValueError, match="needs a wake word"):
+        Pipeline([CMD], command_model=CMD)
+    with pytest.raises(ValueError, match="not a class"):
+        Pipeline([], wake=f"{CMD}:jarvis_nope")
+    p = Pipeline([CMD], aec=True)
+    with pytest.raises(ValueError, match="pass ref"):
+        p.process(np.zeros(160, np.float32))
+    with pytest.raises(ValueError, match="same length"):
+        p.process(np.zeros(160, np.float32), np.zeros(100, np.float32))
+    with pytest.raises(ValueError, match="aec=True"):
+        Pipeline([CMD]).process(np.zeros(160, np.float32), np.zeros(160, np.float32))
+
+
+# ---- CLI, end to end ------------------------------------------------------------------------
+
+def cli(*args, stdin=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "edgeaudio", *map(str, args)], input=stdin,
+                          capture_output=True, cwd=cwd)
+
+
+def test_cli_detect_with_ref_json_lines_and_plot(files, scene):
+    r = cli("detect", files / "mic.wav", "--ref", files / "ref.wav", "--wake", WAKE, "--command-model", CMD,
+            "--plot", files / "detect.png", "--no-progress")
+    assert r.returncode == 0, r.stderr.decode()
+    events = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    wake = [e for e in events if e["kind"] == "wake"]
+    assert len(wake) == 1 and abs(wake[0]["time"] - scene.truth[0]["end_s"]) < 0.5
+    assert {"time", "label", "score"} <= set(wake[0])
+    assert b"RTF" in r.stderr
+    assert (files / "detect.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_detect_streams_raw_pcm_from_stdin(scene):
+    pcm = np.round(np.clip(scene.mic - scene.echo, -1, 0.99) * 32767).astype("<i2").tobytes()
+    r = cli("detect", "-", "--rate", "16000", "--wake", WAKE, stdin=pcm)
+    assert r.returncode == 0, r.stderr.decode()
+    events = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert [e["label"] for e in events if e["kind"] == "wake"] == [scene.truth[0]["label"]]
+
+
+def test_cli_errors_are_one_clear_line(files, tmp_path):
+    r = cli("detect", tmp_path / "missing.wav")
+    assert r.returncode == 1 and b"no such file" in r.stderr and b"Traceback" not in r.stderr
+    r = cli("detect", files / "stereo.wav", "--no-progress")
+    assert r.returncode == 1 and b"2 channels" in r.stderr and b"--channel" in r.stderr
+    (tmp_path / "junk.wav").write_bytes(b"not audio at all")
+    r = cli("detect", tmp_path / "junk.wav")
+    assert r.returncode == 1 and b"not a readable audio file" in r.stderr
+    r = cli("detect", files / "mic.wav", "--model", "nope")
+    assert r.returncode == 1 and b"no bundled model 'nope'" in r.stderr
+    r = cli("detect", "--help")
+    assert r.returncode == 0 and b"examples:" in r.stdout and b"--ref" in r.stdout
+
+
+def test_cli_aec_denoise_features(files, scene):
+    r = cli("aec", "--mic", files / "mic.wav", "--ref", files / "ref.wav", "-o", files / "aec.wav",
+            "--plot", files / "aec.png", "--no-progress")
+    assert r.returncode == 0, r.stderr.decode()
+    y, fs = sf.read(files / "aec.wav", dtype="float32")
+    assert fs == FS and len(y) == len(scene.mic)
+    music = slice(FS, int(3 * FS))  # echo only: at least 15 dB removed
+    assert 10 * np.log10(np.mean(scene.mic[music] ** 2) / np.mean(y[music] ** 2)) > 15
+    assert (files / "aec.png").stat().st_size > 10000
+    r = cli("denoise", files / "mic.wav", "-o", files / "dn.wav", "--no-progress")
+    assert r.returncode == 0, r.stderr.decode()
+    assert sf.info(str(files / "dn.wav")).frames == len(scene.mic)
+    r = cli("features", files / "mic.wav", "--model", CMD, "-o", files / "f.npy", "--plot", files / "f.png",
+            "--no-progress")
+    assert r.returncode == 0, r.stderr.decode()
+    from edgeaudio import features, models
+    cfg = features.FrontendConfig.from_dict(models.manifest()["models"][CMD]["frontend"])
+    np.testing.assert_array_equal(np.load(files / "f.npy"), features.logmel(scene.mic, cfg))
+
+
+def test_cli_bench_reports_each_stage():
+    r = cli("bench", "--seconds", "3", "--json")
+    assert r.returncode == 0, r.stderr.decode()
+    t = json.loads(r.stdout)
+    assert {"aec", "noise_suppression", "frontend"} <= set(t["stages_s"]) and t["audio_s"] == 3.0

@@ -1,0 +1,214 @@
+"""Wake words: phoneme near misses, augmentation, the streaming spotter, the shipped models, a smoke training.
+
+The shipped-model tests synthesise their own held-out audio (espeak-ng test
+accents and variants, festival ked: voices the training split never used)
+and assert stated floors, not recorded outputs.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from edgeaudio import features, models, runtime
+from edgeaudio.train import augment, voices
+from edgeaudio.train import wakeword as ww
+from edgeaudio.wakeword import WakeWordSpotter
+
+WAKE_MODELS = ("hey_jarvis", "alexa")
+#: held-out utterances per shipped model, and the share that must be detected
+HELD_OUT_UTTERANCES = 24
+DETECTED_FLOOR = 0.80
+#: seconds of held-out negative speech and music each shipped model must sit through without firing
+QUIET_SECONDS = 120
+
+
+def test_phoneme_tokens_split_espeak_mnemonics():
+    assert voices.phoneme_tokens("h'eI dZ'A@vIs") == ["h", "'eI", " ", "dZ", "'A@", "v", "I", "s"]
+    assert voices.phoneme_tokens("a#l'Eks@_:_:") == ["a#", "l", "'E", "k", "s", "@"]
+    assert voices.phoneme_tokens("tS'i:z_! aI") == ["tS", "'i:", "z", " ", "aI"]
+    # joining the tokens gives espeak's string back (pauses dropped, word breaks kept)
+    ph = voices.phonemes("hey jarvis")
+    assert "".join(voices.phoneme_tokens(ph)) == ph.replace("_", "").strip()
+
+
+def test_near_misses_are_one_or_two_edits_away_and_never_the_phrase():
+    base = ww.phrase_phonemes("hey jarvis")
+    near = ww.near_miss_phonemes("hey jarvis", count=120, seed=3)
+    assert len(near) == 120
+    assert near == ww.near_miss_phonemes("hey jarvis", count=120, seed=3)  # deterministic
+    keys = {"".join(s) for s in near}
+    assert len(keys) == 120 and "".join(base) not in keys
+    for s in near:
+        if len(s) == len(base):
+            diff = sum(a != b for a, b in zip(s, base))
+            assert 1 <= diff <= 2, (s, base)
+            for a, b in zip(s, base):
+                if a != b:  # class kept: a vowel stays a vowel, a consonant a consonant
+                    assert (a.lstrip("',") in ww._VOWELS) == (b.lstrip("',") in ww._VOWELS), (a, b)
+        else:
+            assert len(s) == len(base) - 1
+    with pytest.raises(ValueError, match="too short"):
+        ww.near_miss_phonemes("a")
+
+
+def test_near_misses_and_partials_are_speakable_and_differ_from_the_phrase():
+    spk = voices.Speaker("espeak", "en-us", "", "train")
+    phrase = voices.render_espeak("hey jarvis", spk, 170, 50)
+    for seq in ww.near_miss_phonemes("hey jarvis", count=3, seed=0) + ww.partial_phonemes("hey jarvis")[:2]:
+        x = voices.render_phonemes(seq, spk, 170, 50)
+        assert np.sqrt(np.mean(x ** 2)) > 0.01
+        n = min(len(x), len(phrase))
+        assert len(x) != len(phrase) or not np.allclose(x[:n], phrase[:n])
+    for seq in ww.partial_phonemes("hey jarvis"):
+        assert 2 <= sum(t != " " for t in seq) < sum(t != " " for t in ww.phrase_phonemes("hey jarvis"))
+    got = set(ww.partial_texts("hey jarvis", ["cat"], np.random.default_rng(0), 10))
+    assert got == {"hey", "jarvis", "cat jarvis", "hey cat"}
+
+
+def test_vocal_tract_perturbation_moves_a_tone_by_alpha_and_keeps_length():
+    sr = 16000
+    t = np.arange(sr) / sr
+    x = np.sin(2 * np.pi * 1000 * t).astype(np.float32)
+    for alpha in (0.9, 1.1):
+        y = augment.vocal_tract_perturb(x, alpha)
+        assert y.shape == x.shape
+        f = np.fft.rfftfreq(len(y), 1 / sr)[np.argmax(np.abs(np.fft.rfft(y)))]
+        assert abs(f - 1000 * alpha) < 40, (alpha, f)
+        assert abs(np.sqrt(np.mean(y ** 2)) - np.sqrt(np.mean(x ** 2))) < 1e-3
+    with pytest.raises(ValueError, match="alpha"):
+        augment.vocal_tract_perturb(x, 3.0)
+
+
+def test_phrase_name_and_bad_phrases():
+    assert ww.phrase_name("Hey Jarvis!") == "hey_jarvis"
+    with pytest.raises(ValueError, match="phrase"):
+        ww.phrase_name("!!")
+    with pytest.raises(ValueError, match="phrase"):
+        ww.train_wakeword("  ", "/tmp/unused")
+
+
+def test_poisson_upper_bound_matches_the_closed_form():
+    # k = 0: the bound is -ln(0.05) = 2.9957
+    assert abs(ww.poisson_upper(0) - 2.995732) < 1e-5
+    assert abs(ww.poisson_upper(3) - 7.753657) < 1e-5
+
+
+def _entry(name):
+    m = models.manifest()["models"]
+    assert name in m, f"{name} missing from firmware_models/manifest.json"
+    return m[name]
+
+
+@pytest.mark.parametrize("name", WAKE_MODELS)
+def test_manifest_entry_is_complete_and_matches_the_file(name):
+    e = _entry(name)
+    path = models.models_dir() / e["file"]
+    assert runtime.sha256_file(path) == e["sha256"] and path.stat().st_size == e["size_bytes"] < 100_000
+    m = runtime.load(path, expected_sha256=e["sha256"])
+    assert m.is_quantized
+    cfg = features.FrontendConfig.from_dict(e["frontend"])
+    assert m.input_shape == (1, e["frames"], cfg.n_mels, 1)
+    assert e["frames"] == cfg.num_frames(e["window_ms"] * cfg.sample_rate // 1000)
+    assert 80 <= e["stride_ms"] <= 100 and 1400 <= e["window_ms"] <= 1600
+    assert e["labels"] == ["negative", name]
+    for k in ("threshold", "smoothing_frames", "patience", "refractory_s", "val_frr"):
+        assert k in e["detector"]
+    met = e["metrics"]
+    assert met["false_accepts"]["hours"] > 0 and "per_hour_95_upper" in met["false_accepts"]
+    assert set(met["frr"]) >= {"clean", "snr_10db"}
+    assert e["params"] > 0 and e["macs"] > 0
+    assert met["cost"]["cpu_ms_per_audio_s"] > 0
+
+
+def _held_out_speakers():
+    spk = [s for s in voices.speakers() if s.split == "test"]
+    assert any(s.engine == "festival" for s in spk) or not voices.have_festival()
+    return spk
+
+
+@pytest.mark.parametrize("name", WAKE_MODELS)
+def test_shipped_model_detects_its_phrase_from_held_out_voices(name):
+    e = _entry(name)
+    spotter = WakeWordSpotter.from_bundled(name)
+    rng = np.random.default_rng(11)
+    spk = _held_out_speakers()
+    jobs = [(e["phrase"], spk[i % len(spk)], int(rng.integers(140, 200)), int(rng.integers(30, 70)))
+            for i in range(HELD_OUT_UTTERANCES)]
+    from edgeaudio.train.commands import _render_many
+
+    clips = _render_many(jobs)
+    hits = 0
+    for s in ww.positive_streams(clips, rng, None, None):
+        spotter.reset()
+        dets = spotter.push(s)
+        hits += bool(dets) and all(d.label == name for d in dets)
+    assert hits >= DETECTED_FLOOR * HELD_OUT_UTTERANCES, f"{name}: {hits}/{HELD_OUT_UTTERANCES} detected"
+
+
+@pytest.mark.parametrize("name", WAKE_MODELS)
+def test_shipped_model_stays_quiet_on_held_out_speech_and_music(name):
+    spotter = WakeWordSpotter.from_bundled(name)
+    chunks = ww.negative_stream_chunks("test", QUIET_SECONDS / 60, seed=99,
+                                       soundfont_path=ww.EVAL_SOUNDFONT, chunk_s=QUIET_SECONDS / 2)
+    fired = []
+    for kind, x in chunks:
+        spotter.reset()
+        fired += [(kind, d.time_s) for d in spotter.push(x)]
+    assert not fired, f"{name} fired on negative audio: {fired}"
+
+
+def test_spotter_is_the_same_for_any_chunking_and_equals_batch_windows():
+    name = "hey_jarvis"
+    e = _entry(name)
+    spotter = WakeWordSpotter.from_bundled(name)
+    rng = np.random.default_rng(5)
+    clip = voices.render_espeak(e["phrase"], _held_out_speakers()[0], 160, 50)
+    x = ww.positive_streams([clip], rng, None, None)[0]
+    x = x + augment.set_level(augment.coloured_noise(len(x), "pink", rng), -60)
+    ref = ww.stream_posteriors(spotter, x, chunk=len(x))
+    for chunk in (1, 160, 997, 1600, 4096):
+        got = ww.stream_posteriors(spotter, x, chunk=chunk) if chunk > 1 else ww.stream_posteriors(spotter, x[:20000], 1)
+        n = len(got)
+        np.testing.assert_array_equal(got, ref[:n])
+    # the same windows cut from the batch log-mel of the whole stream
+    cfg = features.FrontendConfig.from_dict(e["frontend"])
+    mel = features.logmel(x, cfg)
+    F, S = e["frames"], e["stride_ms"] * cfg.sample_rate // 1000 // cfg.hop_length
+    wins = np.stack([mel[i:i + F] for i in range(0, len(mel) - F + 1, S)])
+    batch = spotter.model.invoke_batch(wins[..., None])[:, 1]
+    np.testing.assert_allclose(ref, batch, atol=1e-6)
+    assert len(ref) == len(wins)
+
+
+def test_spotter_rejects_a_mismatched_entry():
+    e = dict(_entry("hey_jarvis"))
+    path = models.models_dir() / e["file"]
+    e["frames"] = e["frames"] + 1
+    with pytest.raises(ValueError, match="model input"):
+        WakeWordSpotter(path, e)
+    e = dict(_entry("hey_jarvis"))
+    del e["stride_ms"]
+    with pytest.raises(ValueError, match="stride_ms"):
+        WakeWordSpotter(path, e)
+    e = dict(_entry("hey_jarvis"))
+    with pytest.raises(runtime.ModelFileError, match="sha256"):
+        WakeWordSpotter(path, e, expected_sha256="0" * 64)
+
+
+def test_smoke_training_through_the_cli(tmp_path):
+    from edgeaudio.cli import main
+
+    out, work = tmp_path / "out", tmp_path / "work"
+    assert main(["train", "wakeword", "hey nova", "--smoke", "--out", str(out), "--work", str(work),
+                 "--negative-cache", str(tmp_path / "neg")]) == 0
+    entry = json.loads((out / "manifest.json").read_text())["models"]["hey_nova"]
+    assert runtime.sha256_file(out / "hey_nova.tflite") == entry["sha256"]
+    assert (out / "hey_nova_report.md").is_file() and (out / "hey_nova_det.png").is_file()
+    assert entry["metrics"]["false_accepts"]["hours"] > 0
+    spotter = WakeWordSpotter(out / "hey_nova.tflite", entry)
+    assert spotter.model.is_quantized
+    # --resume reuses the cached dataset and the finished checkpoint
+    assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
+                 "--negative-cache", str(tmp_path / "neg")]) == 0
