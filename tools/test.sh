@@ -26,6 +26,7 @@ JOBS=${JOBS:-$(nproc)}
 APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
               g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
               espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican)
+APT_PACKAGES+=(fluid-soundfont-gm timgm6mb-soundfont)  # wake words: training music / held-out music
 
 step() { printf '\n==== %s\n' "$*"; }
 
