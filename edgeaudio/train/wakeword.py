@@ -273,8 +273,8 @@ def synthesize(cfg: WakeWordConfig, split: str, rng: np.random.Generator) -> Dic
     scale = 1.0 if split == "train" else 0.12
     n = {"positive": cfg.positives if split == "train" else
          cfg.val_positives if split == "val" else cfg.test_positives,
-         "words": int(cfg.words * scale), "near_miss": int(cfg.near_misses * scale),
-         "partial": int(cfg.partials * scale)}
+         "words": max(1, int(cfg.words * scale)), "near_miss": max(1, int(cfg.near_misses * scale)),
+         "partial": max(1, int(cfg.partials * scale))}
     words = negative_words(cfg.phrase, split)
 
     def speed_pitch() -> Tuple[int, int]:

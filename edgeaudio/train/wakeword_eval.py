@@ -123,8 +123,9 @@ def _fa_summary(count: int, seconds: float) -> Dict[str, Any]:
 
 
 def run_peer(peer: str, python: str, models_: Sequence[str], pos_paths: Dict[str, Path],
-             neg_files: Sequence[Path], work: Path) -> List[Dict[str, Any]]:
-    """Run ``tools/bench/wakeword_peer.py`` with the peer's interpreter; one result per model."""
+             neg_files: Sequence[Path], work: Path, max_positives: Optional[int] = None) -> List[Dict[str, Any]]:
+    """Run ``tools/bench/wakeword_peer.py`` with the peer's interpreter; one result per model
+    (on the first ``max_positives`` utterances of each condition when given)."""
     script = Path(__file__).resolve().parents[2] / "tools" / "bench" / "wakeword_peer.py"
     if not script.is_file():
         raise FileNotFoundError(f"{script} (the peer runner ships in the source checkout)")
@@ -137,7 +138,10 @@ def run_peer(peer: str, python: str, models_: Sequence[str], pos_paths: Dict[str
         for cond in conditions(p):
             with np.load(p) as z:
                 a, lens = z[f"{cond}_audio"], z[f"{cond}_lengths"]
-            raw = work / f"{p.stem}-{cond}.npy"
+            if max_positives is not None:
+                lens = lens[:max_positives]
+                a = a[: int(lens.sum())]
+            raw = work / f"{p.stem}-{cond}-{len(lens)}.npy"
             if not raw.is_file():
                 np.save(raw, a)
             job["positives"][m][cond] = {"path": str(raw), "lengths": lens.tolist()}
