@@ -207,7 +207,10 @@ def vtlp(x: np.ndarray, alpha: float, boundary_hz: float = 4800.0, n_fft: int = 
     f = np.linspace(0, nyq, n_fft // 2 + 1)
     f0 = boundary_hz * min(alpha, 1.0) / alpha
     # forward map source -> target, then sample its inverse at the target bins
-    warped = np.where(f <= f0, f * alpha, nyq - (nyq - f0 * alpha) / (nyq - f0) * (nyq - f))
+    if f0 >= nyq:  # boundary at Nyquist (alpha <= 1): a pure scaling
+        warped = f * alpha
+    else:
+        warped = np.where(f <= f0, f * alpha, nyq - (nyq - f0 * alpha) / (nyq - f0) * (nyq - f))
     src = np.interp(f, warped, f)
     _, _, z = stft(x.astype(np.float64), nperseg=n_fft, noverlap=n_fft * 3 // 4)
     mag = np.abs(z)
@@ -223,33 +226,18 @@ def vtlp(x: np.ndarray, alpha: float, boundary_hz: float = 4800.0, n_fft: int = 
     return (y * (rx / (ry + 1e-12))).astype(np.float32)
 
 
-def vocal_tract_perturb(x: np.ndarray, alpha: float, n_fft: int = 512, hop: int = 128) -> np.ndarray:
-    """Vocal-tract-length perturbation: warp the spectrum's frequency axis by ``alpha``, keep the timing.
+def vocal_tract_perturb(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Vocal-tract-length perturbation with a pure scaling of the frequency axis (the wake-word recipe).
 
-    Each STFT frame's magnitude is resampled so that the content at ``f``
-    moves to ``alpha * f`` (``alpha`` > 1 raises the formants, a shorter vocal
-    tract; < 1 lowers them), the phase of the original bin is kept, and the
-    signal is resynthesised by overlap-add. Duration and level are unchanged.
+    The content at ``f`` moves to ``alpha * f`` over the whole band (``alpha`` >
+    1 raises the formants, a shorter vocal tract; < 1 lowers them): :func:`vtlp`
+    with its warp boundary at Nyquist. Duration and level are unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is outside [0.5, 2].
     """
     if not 0.5 <= alpha <= 2.0:
         raise ValueError(f"alpha must be in [0.5, 2], got {alpha}")
-    from scipy.signal import istft, stft
-
-    x = np.asarray(x, np.float32)
-    if x.size < n_fft:
-        return x.copy()
-    _, _, z = stft(x, nperseg=n_fft, noverlap=n_fft - hop, boundary="even")
-    nb = z.shape[0]
-    src = np.arange(nb, dtype=np.float64) / alpha  # the output bin k takes the magnitude found at k / alpha
-    # linear interpolation between the two source bins, the same weights for every frame
-    lo = np.minimum(np.floor(src).astype(np.int64), nb - 2)
-    frac = (src - lo)[:, None]
-    mag = np.abs(z)
-    warped = (1.0 - frac) * mag[lo] + frac * mag[lo + 1]
-    warped[src > nb - 1] = 0.0
-    y = istft(warped * np.exp(1j * np.angle(z)), nperseg=n_fft, noverlap=n_fft - hop, boundary=True)[1]
-    y = y[: x.size]
-    if y.size < x.size:
-        y = np.pad(y, (0, x.size - y.size))
-    rx, ry = np.sqrt(np.mean(x ** 2)), np.sqrt(np.mean(y ** 2))
-    return (y * (rx / (ry + 1e-12))).astype(np.float32)
+    return vtlp(x, alpha, boundary_hz=SAMPLE_RATE / 2)
