@@ -93,6 +93,11 @@ struct EchoCanceller::Impl {
     // detector statistics
     std::vector<float> Sdd, Syy, Sss;   // mic, main and shadow echo-estimate power spectra
     std::vector<cfloat> Sdy, Sds;       // mic x main / shadow estimate cross spectra
+    // optimal step (leakage): per-bin means of |E|^2 and |Y|^2, their
+    // fluctuations' smoothed covariance, the short-term spectra and the step
+    std::vector<float> Emean, Ymean, See_s, Syy_s, opt;
+    double Pey = 0.0, Pyy = 0.0;
+    float leak = 0.0f;
     int coh_lo = 1, coh_hi = 1;
     float dt = 0.0f, coherence = 0.0f;
     bool converged = false;
@@ -116,7 +121,8 @@ struct EchoCanceller::Impl {
     void clear_filters();
     void frame();
     void predict(const std::vector<cfloat>& w, float* y);
-    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale);
+    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale, const float* bin_scale);
+    void optimal_step();
     void fft_of_block(const float* x, cfloat* X);  // FFT of [zeros(B), x]
     void rebuild_history();
     void update_delay();
@@ -185,7 +191,9 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.G, &d.Sdy, &d.Sds, &d.PE, &d.PY}) v->assign(K, {});
     d.prop.assign(d.P, 0.0f);
     d.wpow.assign(K, 0.0f);
-    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain}) v->assign(K, 0.0f);
+    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain, &d.Emean, &d.Ymean,
+                    &d.See_s, &d.Syy_s, &d.opt})
+        v->assign(K, 0.0f);
     d.tbuf.assign(d.N, 0.0f);
     for (auto* v : {&d.yf, &d.ef, &d.es, &d.dblk, &d.ola, &d.prev_mic, &d.out_blk}) v->assign(B, 0.0f);
     d.pf_e.assign(d.N, 0.0f);
@@ -217,6 +225,9 @@ void EchoCanceller::Impl::clear_filters() {
     std::fill(rho.begin(), rho.end(), 1.0f);
     std::fill(Spe.begin(), Spe.end(), 0.0f);
     std::fill(Spy.begin(), Spy.end(), 0.0f);
+    for (auto* v : {&Emean, &Ymean, &See_s, &Syy_s, &opt}) std::fill(v->begin(), v->end(), 0.0f);
+    Pey = Pyy = 0.0;
+    leak = 0.0f;
 }
 
 void EchoCanceller::reset() {
@@ -287,7 +298,8 @@ void EchoCanceller::Impl::predict(const std::vector<cfloat>& w, float* y) {
     std::copy(tbuf.begin() + B, tbuf.end(), y);
 }
 
-void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale) {
+void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale,
+                                const float* bin_scale) {
     if (scale <= 0.0f) return;
     // proportionate step across partitions (IPNLMS-style): half shared
     // equally, half in proportion to each partition's share of the response,
@@ -311,6 +323,7 @@ void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat
     for (int i = 0; i < K; ++i) {
         const float lo = wpow[i > 0 ? i - 1 : i + 1], hi = wpow[i + 1 < K ? i + 1 : i - 1];
         mu[i] = step / (0.25f * lo + 0.5f * wpow[i] + 0.25f * hi + mu_delta);
+        if (bin_scale) mu[i] *= bin_scale[i];
     }
     float* g = reinterpret_cast<float*>(G.data());
     for (int p = 0; p < P; ++p) {
@@ -452,8 +465,9 @@ void EchoCanceller::Impl::frame() {
     mu_delta = static_cast<float>(1e-3 * xmean + 1e-9 * N * P);
     if (far_active) {
         const float g = (1.0f - dt) * (1.0f - dt);
-        adapt(wf, E, g);
-        adapt(ws, Es, 1.0f);
+        optimal_step();
+        adapt(wf, E, converged ? 1.0f : g, converged ? opt.data() : nullptr);
+        adapt(ws, Es, 1.0f, nullptr);
         rr = (rr + n_constrain) % P;
     }
 
@@ -515,6 +529,41 @@ void EchoCanceller::Impl::frame() {
     st.double_talk = dt;
     st.coherence = coherence;
     ++st.frames;
+}
+
+// The optimal step of an adaptive filter in bin k is the ratio of the
+// residual echo power to the error power (Valin 2007; the MDF of SpeexDSP):
+// in single talk the error is residual echo and the filter may take a full
+// step, while a near-end talker (or noise) inflates the error and shrinks the
+// step in the bins it occupies, with no decision to make. The residual echo is
+// leak * |Y_k|^2, the leakage being the regression of the error power's
+// fluctuations on the echo estimate's (over all bins and a few hundred ms):
+// near-end speech is uncorrelated with the echo estimate and drops out of it.
+void EchoCanceller::Impl::optimal_step() {
+    constexpr float kMean = 0.35f;   // per block, the per-bin means the fluctuations are taken from
+    constexpr float kShort = 0.5f;   // per block, the spectra the step is the ratio of
+    double pey = 0.0, pyy = 0.0, see = 0.0, syy = 0.0;
+    for (int i = 0; i < K; ++i) {
+        const float ee = std::norm(E[i]), yy = std::norm(Dz[i] - E[i]);
+        Emean[i] += kMean * (ee - Emean[i]);
+        Ymean[i] += kMean * (yy - Ymean[i]);
+        const double de = ee - Emean[i], dy = yy - Ymean[i];
+        pey += de * dy;
+        pyy += dy * dy;
+        See_s[i] += kShort * (ee - See_s[i]);
+        Syy_s[i] += kShort * (yy - Syy_s[i]);
+        see += See_s[i];
+        syy += Syy_s[i];
+    }
+    // update the regression more slowly when the error is mostly not echo
+    const double rate = std::clamp(0.05 * syy / (see + 1e-30), 0.005, 0.05);
+    Pey += rate * (pey - Pey);
+    Pyy += rate * (pyy - Pyy);
+    leak = static_cast<float>(std::clamp(Pey / (Pyy + 1e-30), 0.0, 1.0));
+    for (int i = 0; i < K; ++i) {
+        const float r = leak * Syy_s[i];
+        opt[i] = std::min(1.0f, r / (See_s[i] + 1e-20f));
+    }
 }
 
 void EchoCanceller::Impl::postfilter() {
