@@ -55,6 +55,8 @@ constexpr float kCohDouble = 0.70f;
 constexpr float kStatSmooth = 0.8f;     // per block, the detector's spectra
 constexpr float kDtRelease = 0.9f;      // per block, how fast "double talk" decays
 constexpr int kCopyHold = 6;            // blocks the shadow must win before it is copied
+constexpr float kPfDd = 0.6f;        // post-filter: decision-directed weight of the previous block
+constexpr float kDtFloor = 0.3f;      // optimal step: the plain step is its floor while double_talk < this
 constexpr float kFarActive = 1e-8f;     // reference power (per sample) that counts as far-end activity
 
 float to_db(double num, double den) {
@@ -96,6 +98,8 @@ struct EchoCanceller::Impl {
     // optimal step (leakage): per-bin means of |E|^2 and |Y|^2, their
     // fluctuations' smoothed covariance, the short-term spectra and the step
     std::vector<float> Emean, Ymean, See_s, Syy_s, opt;
+    std::vector<float> echo_share;  // estimated residual echo / error power per bin (0 .. 1)
+    std::vector<float> prev_clean;  // post-filter: last block's cleaned power per bin
     double Pey = 0.0, Pyy = 0.0;
     float leak = 0.0f;
     int coh_lo = 1, coh_hi = 1;
@@ -192,7 +196,7 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     d.prop.assign(d.P, 0.0f);
     d.wpow.assign(K, 0.0f);
     for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain, &d.Emean, &d.Ymean,
-                    &d.See_s, &d.Syy_s, &d.opt})
+                    &d.See_s, &d.Syy_s, &d.opt, &d.echo_share, &d.prev_clean})
         v->assign(K, 0.0f);
     d.tbuf.assign(d.N, 0.0f);
     for (auto* v : {&d.yf, &d.ef, &d.es, &d.dblk, &d.ola, &d.prev_mic, &d.out_blk}) v->assign(B, 0.0f);
@@ -225,7 +229,7 @@ void EchoCanceller::Impl::clear_filters() {
     std::fill(rho.begin(), rho.end(), 1.0f);
     std::fill(Spe.begin(), Spe.end(), 0.0f);
     std::fill(Spy.begin(), Spy.end(), 0.0f);
-    for (auto* v : {&Emean, &Ymean, &See_s, &Syy_s, &opt}) std::fill(v->begin(), v->end(), 0.0f);
+    for (auto* v : {&Emean, &Ymean, &See_s, &Syy_s, &opt, &echo_share}) std::fill(v->begin(), v->end(), 0.0f);
     Pey = Pyy = 0.0;
     leak = 0.0f;
 }
@@ -255,6 +259,7 @@ void EchoCanceller::reset() {
     std::fill(d.pf_e.begin(), d.pf_e.end(), 0.0f);
     std::fill(d.pf_y.begin(), d.pf_y.end(), 0.0f);
     std::fill(d.gain.begin(), d.gain.end(), 1.0f);
+    std::fill(d.prev_clean.begin(), d.prev_clean.end(), 0.0f);
     std::fill(d.ola.begin(), d.ola.end(), 0.0f);
     std::fill(d.prev_mic.begin(), d.prev_mic.end(), 0.0f);
     d.Pd = d.Pe = d.Po = 0.0;
@@ -560,9 +565,17 @@ void EchoCanceller::Impl::optimal_step() {
     Pey += rate * (pey - Pey);
     Pyy += rate * (pyy - Pyy);
     leak = static_cast<float>(std::clamp(Pey / (Pyy + 1e-30), 0.0, 1.0));
+    // The leakage cannot see bins the filter has not learned yet (new notes
+    // of the music: the echo estimate there is ~0, so is the step). Where the
+    // coherence detector is sure of single talk, the plain step is the floor.
+    const float single = std::max(0.0f, 1.0f - dt / kDtFloor);
+    // ... scaled by the band's overall residual-echo share, which a talker pulls down
+    const float rer = static_cast<float>(std::min(1.0, 2.0 * leak * syy / (see + 1e-30)));
+    const float floor_step = single * single * rer;
     for (int i = 0; i < K; ++i) {
         const float r = leak * Syy_s[i];
-        opt[i] = std::min(1.0f, r / (See_s[i] + 1e-20f));
+        echo_share[i] = std::min(1.0f, r / (See_s[i] + 1e-20f));
+        opt[i] = std::max(floor_step, echo_share[i]);
     }
 }
 
@@ -578,7 +591,8 @@ void EchoCanceller::Impl::postfilter() {
     const bool learn = dt < 0.1f && converged;
     for (int i = 0; i < K; ++i) {
         const float pe = std::norm(PE[i]), py = std::norm(PY[i]);
-        if (learn) {
+        // and only in the bins whose error the optimal step judges mostly residual echo
+        if (learn && echo_share[i] > 0.25f) {
             // in single talk the error is all residual echo: learn its ratio to the estimate
             Spe[i] = 0.9f * Spe[i] + 0.1f * pe;
             Spy[i] = 0.9f * Spy[i] + 0.1f * py;
@@ -586,10 +600,14 @@ void EchoCanceller::Impl::postfilter() {
         }
         float g = 1.0f;
         if (strength > 0.0f) {
-            const float residual = strength * rho[i] * py;
-            g = std::max(floor_gain, 1.0f - residual / (pe + 1e-20f));
-            // fall at once, recover over a few blocks
-            if (g > gain[i]) g = 0.5f * gain[i] + 0.5f * g;
+            // Wiener gain from a decision-directed signal-to-residual-echo
+            // ratio: the previous block's cleaned power keeps speech bins
+            // steady instead of following each block's noisy ratio
+            const float residual = strength * rho[i] * py + 1e-20f;
+            const float post = std::max(pe / residual - 1.0f, 0.0f);
+            const float prior = kPfDd * prev_clean[i] / residual + (1.0f - kPfDd) * post;
+            g = std::max(floor_gain, prior / (1.0f + prior));
+            prev_clean[i] = g * g * pe;
         }
         gain[i] = g;
         PE[i] *= g;
