@@ -57,6 +57,7 @@ constexpr float kDtRelease = 0.9f;      // per block, how fast "double talk" dec
 constexpr int kCopyHold = 6;            // blocks the shadow must win before it is copied
 constexpr float kPfDd = 0.6f;        // post-filter: decision-directed weight of the previous block
 constexpr float kDtFloor = 0.3f;      // optimal step: the plain step is its floor while double_talk < this
+constexpr double kAdaptedRatio = 0.01;  // main filter: 20 dB removed before the optimal step takes over
 constexpr float kFarActive = 1e-8f;     // reference power (per sample) that counts as far-end activity
 
 float to_db(double num, double den) {
@@ -106,6 +107,9 @@ struct EchoCanceller::Impl {
     float dt = 0.0f, coherence = 0.0f;
     bool converged = false;
     int converge_count = 0;
+    // the main filter takes the optimal step once it removes kAdaptedRatio of the echo
+    bool adapted = false;
+    int adapted_count = 0;
 
     // shadow / main comparison
     double sEf = 0.0, sEs = 0.0, sEd = 0.0;
@@ -224,6 +228,8 @@ void EchoCanceller::Impl::clear_filters() {
     std::fill(ws.begin(), ws.end(), cfloat{});
     converged = false;
     converge_count = 0;
+    adapted = false;
+    adapted_count = 0;
     win_count = lose_count = 0;
     sEf = sEs = sEd = 0.0;
     std::fill(rho.begin(), rho.end(), 1.0f);
@@ -471,7 +477,7 @@ void EchoCanceller::Impl::frame() {
     if (far_active) {
         const float g = (1.0f - dt) * (1.0f - dt);
         optimal_step();
-        adapt(wf, E, converged ? 1.0f : g, converged ? opt.data() : nullptr);
+        adapt(wf, E, adapted ? 1.0f : g, adapted ? opt.data() : nullptr);
         adapt(ws, Es, 1.0f, nullptr);
         rr = (rr + n_constrain) % P;
     }
@@ -492,6 +498,10 @@ void EchoCanceller::Impl::frame() {
             lose_count = 0;
         }
         // converged once the main filter removes 6 dB for a while
+        if (!adapted) {
+            adapted_count = (sEf < kAdaptedRatio * sEd) ? adapted_count + 1 : 0;
+            if (adapted_count >= 10) adapted = true;
+        }
         if (!converged) {
             converge_count = (sEf < 0.25 * sEd) ? converge_count + 1 : 0;
             if (converge_count >= 10) converged = true;
