@@ -10,7 +10,9 @@
 //  3. the main filter adapts with the proportionate normalised step
 //     mu_p,k = step a_p / (sum_q a_q |X_q,k|^2 + delta), a_p larger for the
 //     partitions that hold more of the response, scaled down by the
-//     double-talk detector; the shadow filter adapts with the plain step, always;
+//     double-talk detector until it removes 20 dB, from then on by the
+//     per-bin optimal step (residual echo / error power, see optimal_step());
+//     the shadow filter adapts with the plain step, always;
 //     gradients mu conj(X_p) E are constrained (IFFT, zero the second half,
 //     FFT) so each partition stays a causal B-tap block of the impulse response;
 //  4. when the shadow's error has been clearly lower for a while (an echo path
@@ -19,7 +21,9 @@
 //     filter replaces it;
 //  5. a post-filter on an N-point sqrt-Hann STFT of the main error removes
 //     the residual echo, estimated as the measured error / echo-estimate
-//     power ratio (tracked in single talk) times the echo estimate's power;
+//     power ratio (tracked in single talk, in the bins whose error the
+//     optimal step judges mostly echo) times the echo estimate's power, with
+//     a Wiener gain on a decision-directed signal-to-residual ratio;
 //  6. the divergence guard replaces any output block that is louder than the
 //     mic block by more than divergence_guard_db, and resets a filter whose
 //     error is louder than the mic or not finite.
@@ -602,7 +606,7 @@ void EchoCanceller::Impl::postfilter() {
     for (int i = 0; i < K; ++i) {
         const float pe = std::norm(PE[i]), py = std::norm(PY[i]);
         // and only in the bins whose error the optimal step judges mostly residual echo
-        if (learn && echo_share[i] > 0.25f) {
+        if (learn && echo_share[i] > 0.1f) {
             // in single talk the error is all residual echo: learn its ratio to the estimate
             Spe[i] = 0.9f * Spe[i] + 0.1f * pe;
             Spy[i] = 0.9f * Spy[i] + 0.1f * py;
