@@ -397,6 +397,8 @@ void EchoCanceller::Impl::update_delay() {
         }
     }
     delay = want;
+    adapted = false;  // a new alignment: the plain step until the filter has it again
+    adapted_count = 0;
     rebuild_history();
 }
 
