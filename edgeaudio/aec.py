@@ -74,13 +74,14 @@ class EchoCanceller:
     step_size : float
         Normalised step of the adaptive filters, 0 < step_size <= 1. Default 1.
     suppressor_strength : float
-        Residual echo suppressor: each bin's gain is
-        ``1 - strength * residual / error`` (floored), where ``residual`` is
-        the linear filter's residual echo power, estimated as the error to
-        echo-estimate power ratio measured in single talk times the echo
-        estimate's power. 0 turns the suppressor off (output = linear filter
-        output), 1 subtracts the estimate as measured (default), 2
-        over-subtracts by 3 dB. 0 .. 4.
+        Residual echo suppressor: each bin gets the Wiener gain
+        ``xi / (1 + xi)`` (floored), ``xi`` the decision-directed ratio of
+        signal to ``strength * residual`` (for a steady bin the gain is
+        ``1 - strength * residual / error``), where ``residual`` is the linear
+        filter's residual echo power, estimated as the error to echo-estimate
+        power ratio measured in single talk times the echo estimate's power.
+        0 turns the suppressor off (output = linear filter output), 1 takes
+        the estimate as measured (default), 2 over-estimates by 3 dB. 0 .. 4.
     suppressor_floor_db : float
         Lowest suppressor gain, -80 .. 0 dB. Default -40.
     divergence_guard_db : float

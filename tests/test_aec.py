@@ -66,13 +66,29 @@ def test_converges_on_music_and_reports_linear_and_total_erle():
     assert ec.linear_erle_db == pytest.approx(lin.linear_erle_db, abs=1e-3)
 
 
-def test_48k_converges():
-    fs = 48000
+@pytest.mark.parametrize("fs", [8000, 32000, 48000])
+def test_converges_at_every_sample_rate(fs):
     x, y, noise = scene(6, fs=fs, kind="white")
-    ec = EchoCanceller(fs, suppressor_strength=0.0)
-    out, m = aligned(ec, y + noise, x)
-    assert ec.frame == 480
-    assert erle_db(m[4 * fs:], out[4 * fs:]) >= 25.0
+    lin = EchoCanceller(fs, suppressor_strength=0.0)
+    out_l, m = aligned(lin, y + noise, x)
+    assert lin.frame == fs // 100
+    assert lin.partitions == -(-int(0.256 * fs) // lin.frame) + 1
+    assert erle_db(m[4 * fs:], out_l[4 * fs:]) >= 40.0  # measured ~50
+    ec = EchoCanceller(fs)
+    out, _ = aligned(ec, y + noise, x)
+    assert erle_db(m[4 * fs:], out[4 * fs:]) >= 50.0  # measured 63-72
+
+
+@pytest.mark.parametrize("fs", [8000, 16000, 32000, 48000])
+def test_config_is_validated_at_every_sample_rate(fs):
+    ec = EchoCanceller(fs, frame=fs // 50, tail_ms=100.0)
+    assert ec.frame == fs // 50
+    with pytest.raises(ValueError, match="frame"):
+        EchoCanceller(fs, frame=fs // 10 + 10)  # longer than 100 ms
+    with pytest.raises(ValueError, match="frame"):
+        EchoCanceller(fs, frame=fs // 100 + 7)  # 2 * frame has a prime factor > 5
+    with pytest.raises(ValueError, match="sample_rate"):
+        EchoCanceller(fs + 50)
 
 
 @pytest.mark.parametrize("delay_ms", [0.0, 12.5, 60.0, 150.0, 240.0])
@@ -94,20 +110,42 @@ def test_delay_estimator_streaming_has_no_answer_on_silence():
     assert de.delay_samples is None
 
 
-def test_double_talk_keeps_the_near_end():
+# The double-talk floor pinned by this test (issue 5 asks >= 15 dB on the
+# harness's rooms; tools/bench/aec_eval.py measures 16-20 dB there).
+DOUBLE_TALK_SI_SDR_FLOOR_DB = 18.0
+
+
+def test_double_talk_keeps_the_near_end(simd_path):
     secs = 16
     x, y, noise = scene(secs)
     s = speech(secs * FS, FS, 5)
     s[: 8 * FS] = 0.0
     # echo 5 dB louder than the talker over the double-talk half
     near = (s * np.sqrt(np.mean(y[8 * FS:] ** 2) / np.mean(s[8 * FS:] ** 2) / 10 ** 0.5)).astype(np.float32)
-    ec = EchoCanceller(FS)
-    out, _ = aligned(ec, y + near + noise, x)
-    n = near[: len(out)]
     dt = slice(9 * FS, None)
-    assert si_sdr(out[dt], n[dt]) >= 15.0  # measured ~20
-    assert abs(gain_db(out[dt], n[dt])) <= 3.0  # measured ~0
-    assert ec.double_talk > 0.5
+    for strength in (0.0, 1.0):  # the linear filter alone, then with the residual echo suppressor
+        ec = EchoCanceller(FS, suppressor_strength=strength)
+        out, _ = aligned(ec, y + near + noise, x)
+        n = near[: len(out)]
+        assert si_sdr(out[dt], n[dt]) >= DOUBLE_TALK_SI_SDR_FLOOR_DB  # measured 21.3 linear, 22.4 total
+        assert abs(gain_db(out[dt], n[dt])) <= 1.0  # measured ~0
+        assert ec.double_talk > 0.5
+
+
+def test_double_talk_with_a_quiet_talker_keeps_the_adapted_filter():
+    # echo 10 dB louder than the talker: a filter that adapts on the talker
+    # loses its echo path and lets the echo through (17.8 dB linear / 18.7 dB
+    # total before the optimal step; measured 20.1 / 21.1 with it)
+    secs = 16
+    x, y, noise = scene(secs, seed=4)
+    s = speech(secs * FS, FS, 5)
+    s[: 8 * FS] = 0.0
+    near = (s * np.sqrt(np.mean(y[8 * FS:] ** 2) / np.mean(s[8 * FS:] ** 2) / 10.0)).astype(np.float32)
+    dt = slice(9 * FS, None)
+    for strength in (0.0, 1.0):
+        ec = EchoCanceller(FS, suppressor_strength=strength)
+        out, _ = aligned(ec, y + near + noise, x)
+        assert si_sdr(out[dt], near[: len(out)][dt]) >= 19.0
 
 
 def test_recovers_after_an_echo_path_change():
@@ -122,7 +160,7 @@ def test_recovers_after_an_echo_path_change():
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=40), st.sampled_from([16000, 48000]))
+@given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=40), st.sampled_from([8000, 16000, 32000, 48000]))
 def test_streaming_equals_batch_any_chunking(sizes, fs):
     n = fs // 2
     rng = np.random.default_rng(len(sizes))

@@ -106,11 +106,12 @@ struct EchoCancellerConfig {
     bool delay_estimation = true;   // align the reference by GCC-PHAT before the filter
     float max_delay_ms = 250.0f;    // how early the reference may arrive (0 .. 1000)
     float step_size = 1.0f;         // normalised step of the adaptive filters, 0 < step_size <= 1
-    // Residual echo suppressor: the post-filter subtracts `suppressor_strength`
-    // times the estimated residual echo power from each bin (Wiener-like gain
-    // 1 - strength * residual / error, floored at suppressor_floor_db).
-    // 0 turns it off (the output is the linear filter's); 1 subtracts the
-    // estimate as measured; 2 over-subtracts by 3 dB. 0 .. 4.
+    // Residual echo suppressor: the post-filter takes `suppressor_strength`
+    // times the estimated residual echo power R as the interference of each
+    // bin and applies the Wiener gain xi / (1 + xi), xi the decision-directed
+    // signal-to-R ratio (for a steady bin, 1 - strength * R / error), floored
+    // at suppressor_floor_db. 0 turns it off (the output is the linear
+    // filter's); 1 takes the estimate as measured; 2 over-estimates by 3 dB. 0 .. 4.
     float suppressor_strength = 1.0f;
     float suppressor_floor_db = -40.0f;  // lowest post-filter gain (-80 .. 0)
     // Divergence guard: a block whose output exceeds the mic block by more

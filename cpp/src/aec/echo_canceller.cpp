@@ -10,7 +10,9 @@
 //  3. the main filter adapts with the proportionate normalised step
 //     mu_p,k = step a_p / (sum_q a_q |X_q,k|^2 + delta), a_p larger for the
 //     partitions that hold more of the response, scaled down by the
-//     double-talk detector; the shadow filter adapts with the plain step, always;
+//     double-talk detector until it removes 20 dB, from then on by the
+//     per-bin optimal step (residual echo / error power, see optimal_step());
+//     the shadow filter adapts with the plain step, always;
 //     gradients mu conj(X_p) E are constrained (IFFT, zero the second half,
 //     FFT) so each partition stays a causal B-tap block of the impulse response;
 //  4. when the shadow's error has been clearly lower for a while (an echo path
@@ -19,7 +21,9 @@
 //     filter replaces it;
 //  5. a post-filter on an N-point sqrt-Hann STFT of the main error removes
 //     the residual echo, estimated as the measured error / echo-estimate
-//     power ratio (tracked in single talk) times the echo estimate's power;
+//     power ratio (tracked in single talk, in the bins whose error the
+//     optimal step judges mostly echo) times the echo estimate's power, with
+//     a Wiener gain on a decision-directed signal-to-residual ratio;
 //  6. the divergence guard replaces any output block that is louder than the
 //     mic block by more than divergence_guard_db, and resets a filter whose
 //     error is louder than the mic or not finite.
@@ -55,6 +59,9 @@ constexpr float kCohDouble = 0.70f;
 constexpr float kStatSmooth = 0.8f;     // per block, the detector's spectra
 constexpr float kDtRelease = 0.9f;      // per block, how fast "double talk" decays
 constexpr int kCopyHold = 6;            // blocks the shadow must win before it is copied
+constexpr float kPfDd = 0.6f;        // post-filter: decision-directed weight of the previous block
+constexpr float kDtFloor = 0.3f;      // optimal step: the plain step is its floor while double_talk < this
+constexpr double kAdaptedRatio = 0.01;  // main filter: 20 dB removed before the optimal step takes over
 constexpr float kFarActive = 1e-8f;     // reference power (per sample) that counts as far-end activity
 
 float to_db(double num, double den) {
@@ -93,10 +100,20 @@ struct EchoCanceller::Impl {
     // detector statistics
     std::vector<float> Sdd, Syy, Sss;   // mic, main and shadow echo-estimate power spectra
     std::vector<cfloat> Sdy, Sds;       // mic x main / shadow estimate cross spectra
+    // optimal step (leakage): per-bin means of |E|^2 and |Y|^2, their
+    // fluctuations' smoothed covariance, the short-term spectra and the step
+    std::vector<float> Emean, Ymean, See_s, Syy_s, opt;
+    std::vector<float> echo_share;  // estimated residual echo / error power per bin (0 .. 1)
+    std::vector<float> prev_clean;  // post-filter: last block's cleaned power per bin
+    double Pey = 0.0, Pyy = 0.0;
+    float leak = 0.0f;
     int coh_lo = 1, coh_hi = 1;
     float dt = 0.0f, coherence = 0.0f;
     bool converged = false;
     int converge_count = 0;
+    // the main filter takes the optimal step once it removes kAdaptedRatio of the echo
+    bool adapted = false;
+    int adapted_count = 0;
 
     // shadow / main comparison
     double sEf = 0.0, sEs = 0.0, sEd = 0.0;
@@ -116,7 +133,8 @@ struct EchoCanceller::Impl {
     void clear_filters();
     void frame();
     void predict(const std::vector<cfloat>& w, float* y);
-    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale);
+    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale, const float* bin_scale);
+    void optimal_step();
     void fft_of_block(const float* x, cfloat* X);  // FFT of [zeros(B), x]
     void rebuild_history();
     void update_delay();
@@ -185,7 +203,9 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.G, &d.Sdy, &d.Sds, &d.PE, &d.PY}) v->assign(K, {});
     d.prop.assign(d.P, 0.0f);
     d.wpow.assign(K, 0.0f);
-    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain}) v->assign(K, 0.0f);
+    for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain, &d.Emean, &d.Ymean,
+                    &d.See_s, &d.Syy_s, &d.opt, &d.echo_share, &d.prev_clean})
+        v->assign(K, 0.0f);
     d.tbuf.assign(d.N, 0.0f);
     for (auto* v : {&d.yf, &d.ef, &d.es, &d.dblk, &d.ola, &d.prev_mic, &d.out_blk}) v->assign(B, 0.0f);
     d.pf_e.assign(d.N, 0.0f);
@@ -212,11 +232,16 @@ void EchoCanceller::Impl::clear_filters() {
     std::fill(ws.begin(), ws.end(), cfloat{});
     converged = false;
     converge_count = 0;
+    adapted = false;
+    adapted_count = 0;
     win_count = lose_count = 0;
     sEf = sEs = sEd = 0.0;
     std::fill(rho.begin(), rho.end(), 1.0f);
     std::fill(Spe.begin(), Spe.end(), 0.0f);
     std::fill(Spy.begin(), Spy.end(), 0.0f);
+    for (auto* v : {&Emean, &Ymean, &See_s, &Syy_s, &opt, &echo_share}) std::fill(v->begin(), v->end(), 0.0f);
+    Pey = Pyy = 0.0;
+    leak = 0.0f;
 }
 
 void EchoCanceller::reset() {
@@ -244,6 +269,7 @@ void EchoCanceller::reset() {
     std::fill(d.pf_e.begin(), d.pf_e.end(), 0.0f);
     std::fill(d.pf_y.begin(), d.pf_y.end(), 0.0f);
     std::fill(d.gain.begin(), d.gain.end(), 1.0f);
+    std::fill(d.prev_clean.begin(), d.prev_clean.end(), 0.0f);
     std::fill(d.ola.begin(), d.ola.end(), 0.0f);
     std::fill(d.prev_mic.begin(), d.prev_mic.end(), 0.0f);
     d.Pd = d.Pe = d.Po = 0.0;
@@ -287,7 +313,8 @@ void EchoCanceller::Impl::predict(const std::vector<cfloat>& w, float* y) {
     std::copy(tbuf.begin() + B, tbuf.end(), y);
 }
 
-void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale) {
+void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale,
+                                const float* bin_scale) {
     if (scale <= 0.0f) return;
     // proportionate step across partitions (IPNLMS-style): half shared
     // equally, half in proportion to each partition's share of the response,
@@ -311,6 +338,7 @@ void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat
     for (int i = 0; i < K; ++i) {
         const float lo = wpow[i > 0 ? i - 1 : i + 1], hi = wpow[i + 1 < K ? i + 1 : i - 1];
         mu[i] = step / (0.25f * lo + 0.5f * wpow[i] + 0.25f * hi + mu_delta);
+        if (bin_scale) mu[i] *= bin_scale[i];
     }
     float* g = reinterpret_cast<float*>(G.data());
     for (int p = 0; p < P; ++p) {
@@ -369,6 +397,8 @@ void EchoCanceller::Impl::update_delay() {
         }
     }
     delay = want;
+    adapted = false;  // a new alignment: the plain step until the filter has it again
+    adapted_count = 0;
     rebuild_history();
 }
 
@@ -452,8 +482,9 @@ void EchoCanceller::Impl::frame() {
     mu_delta = static_cast<float>(1e-3 * xmean + 1e-9 * N * P);
     if (far_active) {
         const float g = (1.0f - dt) * (1.0f - dt);
-        adapt(wf, E, g);
-        adapt(ws, Es, 1.0f);
+        optimal_step();
+        adapt(wf, E, adapted ? 1.0f : g, adapted ? opt.data() : nullptr);
+        adapt(ws, Es, 1.0f, nullptr);
         rr = (rr + n_constrain) % P;
     }
 
@@ -473,6 +504,10 @@ void EchoCanceller::Impl::frame() {
             lose_count = 0;
         }
         // converged once the main filter removes 6 dB for a while
+        if (!adapted) {
+            adapted_count = (sEf < kAdaptedRatio * sEd) ? adapted_count + 1 : 0;
+            if (adapted_count >= 10) adapted = true;
+        }
         if (!converged) {
             converge_count = (sEf < 0.25 * sEd) ? converge_count + 1 : 0;
             if (converge_count >= 10) converged = true;
@@ -517,6 +552,49 @@ void EchoCanceller::Impl::frame() {
     ++st.frames;
 }
 
+// The optimal step of an adaptive filter in bin k is the ratio of the
+// residual echo power to the error power (Valin 2007; the MDF of SpeexDSP):
+// in single talk the error is residual echo and the filter may take a full
+// step, while a near-end talker (or noise) inflates the error and shrinks the
+// step in the bins it occupies, with no decision to make. The residual echo is
+// leak * |Y_k|^2, the leakage being the regression of the error power's
+// fluctuations on the echo estimate's (over all bins and a few hundred ms):
+// near-end speech is uncorrelated with the echo estimate and drops out of it.
+void EchoCanceller::Impl::optimal_step() {
+    constexpr float kMean = 0.35f;   // per block, the per-bin means the fluctuations are taken from
+    constexpr float kShort = 0.5f;   // per block, the spectra the step is the ratio of
+    double pey = 0.0, pyy = 0.0, see = 0.0, syy = 0.0;
+    for (int i = 0; i < K; ++i) {
+        const float ee = std::norm(E[i]), yy = std::norm(Dz[i] - E[i]);
+        Emean[i] += kMean * (ee - Emean[i]);
+        Ymean[i] += kMean * (yy - Ymean[i]);
+        const double de = ee - Emean[i], dy = yy - Ymean[i];
+        pey += de * dy;
+        pyy += dy * dy;
+        See_s[i] += kShort * (ee - See_s[i]);
+        Syy_s[i] += kShort * (yy - Syy_s[i]);
+        see += See_s[i];
+        syy += Syy_s[i];
+    }
+    // update the regression more slowly when the error is mostly not echo
+    const double rate = std::clamp(0.05 * syy / (see + 1e-30), 0.005, 0.05);
+    Pey += rate * (pey - Pey);
+    Pyy += rate * (pyy - Pyy);
+    leak = static_cast<float>(std::clamp(Pey / (Pyy + 1e-30), 0.0, 1.0));
+    // The leakage cannot see bins the filter has not learned yet (new notes
+    // of the music: the echo estimate there is ~0, so is the step). Where the
+    // coherence detector is sure of single talk, the plain step is the floor.
+    const float single = std::max(0.0f, 1.0f - dt / kDtFloor);
+    // ... scaled by the band's overall residual-echo share, which a talker pulls down
+    const float rer = static_cast<float>(std::min(1.0, 2.0 * leak * syy / (see + 1e-30)));
+    const float floor_step = single * single * rer;
+    for (int i = 0; i < K; ++i) {
+        const float r = leak * Syy_s[i];
+        echo_share[i] = std::min(1.0f, r / (See_s[i] + 1e-20f));
+        opt[i] = std::max(floor_step, echo_share[i]);
+    }
+}
+
 void EchoCanceller::Impl::postfilter() {
     std::copy(pf_e.begin() + B, pf_e.end(), pf_e.begin());
     std::copy(ef.begin(), ef.end(), pf_e.begin() + B);
@@ -529,7 +607,8 @@ void EchoCanceller::Impl::postfilter() {
     const bool learn = dt < 0.1f && converged;
     for (int i = 0; i < K; ++i) {
         const float pe = std::norm(PE[i]), py = std::norm(PY[i]);
-        if (learn) {
+        // and only in the bins whose error the optimal step judges mostly residual echo
+        if (learn && echo_share[i] > 0.1f) {
             // in single talk the error is all residual echo: learn its ratio to the estimate
             Spe[i] = 0.9f * Spe[i] + 0.1f * pe;
             Spy[i] = 0.9f * Spy[i] + 0.1f * py;
@@ -537,10 +616,14 @@ void EchoCanceller::Impl::postfilter() {
         }
         float g = 1.0f;
         if (strength > 0.0f) {
-            const float residual = strength * rho[i] * py;
-            g = std::max(floor_gain, 1.0f - residual / (pe + 1e-20f));
-            // fall at once, recover over a few blocks
-            if (g > gain[i]) g = 0.5f * gain[i] + 0.5f * g;
+            // Wiener gain from a decision-directed signal-to-residual-echo
+            // ratio: the previous block's cleaned power keeps speech bins
+            // steady instead of following each block's noisy ratio
+            const float residual = strength * rho[i] * py + 1e-20f;
+            const float post = std::max(pe / residual - 1.0f, 0.0f);
+            const float prior = kPfDd * prev_clean[i] / residual + (1.0f - kPfDd) * post;
+            g = std::max(floor_gain, prior / (1.0f + prior));
+            prev_clean[i] = g * g * pe;
         }
         gain[i] = g;
         PE[i] *= g;
