@@ -888,6 +888,7 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
         "input": {"shape": [1, entry["frames"], entry["frontend"]["n_mels"], 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "window_s": cfg.window_ms / 1000,
+        "window_samples": cfg.window_samples,
         "params": int(model.count_params()),
         "macs": count_macs(model),
         "training_data": (
