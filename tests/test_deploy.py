@@ -81,3 +81,12 @@ def test_help_runs_as_a_module():
                          capture_output=True, text=True, check=True).stdout
     for command in ["build", "test", "wheel", "sdist", "count", "push"]:
         assert command in out
+
+
+def test_test_runs_under_the_qemu_model_of_the_presets_core(capsys):
+    out = dry_run(capsys, "test", "--target", "aarch64", "--cpu", "jetson-nano")
+    assert "-DEDGEAUDIO_CPU=cortex-a57" in out and "QEMU_CPU=cortex-a57 ctest" in out
+    out = dry_run(capsys, "test", "--target", "armv7", "--cpu", "generic")
+    assert "QEMU_CPU=cortex-a7 ctest" in out
+    for t in targets.TARGETS.values():
+        assert set(t.qemu_cpus) == set(t.presets)

@@ -31,7 +31,7 @@ from typing import List, Optional
 
 from . import sysroot as sysroot_mod
 from .runner import CommandFailed, Runner
-from .targets import REPO, TARGETS, Target, cpu_flag, target
+from .targets import REPO, TARGETS, Target, cpu_flag, qemu_cpu, target
 
 BUILD = REPO / "build" / "deploy"
 PY_TAG = "cp311"  # Debian 12's python3.11: the Python the arm64 wheel is for
@@ -80,14 +80,16 @@ def do_build(r: Runner, t: Target, preset: str) -> Path:
 
 def do_test(r: Runner, t: Target, preset: str) -> None:
     out = do_build(r, t, preset)
-    log = r.run(["ctest", "--test-dir", out, "--output-on-failure", "-V"], capture=True)
+    # the device's core, so code built with its -mcpu meets the instructions it has
+    emulated = qemu_cpu(t, preset)
+    log = r.run(["ctest", "--test-dir", out, "--output-on-failure", "-V"], env={"QEMU_CPU": emulated}, capture=True)
     if r.dry_run:
         r.say("# then check the log: 'SIMD paths tested: scalar, neon', all tests passed")
         return
     m = re.search(r"SIMD paths tested: ([a-z0-9, ]+)", log)
     paths = m.group(1).strip() if m else "(not printed)"
     agree = re.findall(r"check (\w+) +(\w+) +vs scalar: max rel\. diff (\S+) (\w+)", log)
-    r.say(f"# SIMD paths tested under {t.qemu}: {paths}")
+    r.say(f"# SIMD paths tested under {t.qemu} -cpu {emulated}: {paths}")
     for kernel, isa, diff, verdict in agree:
         r.say(f"#   frame_bench --check: {kernel} {isa} vs scalar {diff} {verdict}")
     if paths != "scalar, neon":
@@ -95,7 +97,9 @@ def do_test(r: Runner, t: Target, preset: str) -> None:
     if "100% tests passed" not in log:
         r.say(log)
         raise CommandFailed("ctest under qemu failed")
-    r.say(f"# {t.name} ({preset}): all C++ tests passed under {t.qemu}; NEON is the default path "
+    tests = re.search(r"\[doctest\] test cases: +(\d+) \| +(\d+) passed", log)
+    r.say(f"# {t.name} ({preset}, -mcpu={cpu_flag(t, preset)}): all C++ tests passed under {t.qemu} -cpu {emulated}"
+          f"{f' ({tests.group(2)}/{tests.group(1)} doctest cases)' if tests else ''}; NEON is the default path "
           "and agrees with scalar")
 
 
@@ -317,7 +321,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "presets":
             for t in TARGETS.values():
                 for preset, cpu in t.presets.items():
-                    r.say(f"{t.name:8} {preset:12} EDGEAUDIO_CPU={cpu:13} cmake --preset {t.name}-{preset}")
+                    r.say(f"{t.name:8} {preset:12} EDGEAUDIO_CPU={cpu:13} QEMU_CPU={t.qemu_cpus[preset]:12} "
+                          f"cmake --preset {t.name}-{preset}")
         elif args.command == "build":
             do_build(r, target(args.target), args.cpu)
         elif args.command == "test":
