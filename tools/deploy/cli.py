@@ -46,9 +46,9 @@ EXT_SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 # instead), test_train.py (TensorFlow), test_install.py (builds a wheel),
 # test_cli.py / test_simd.py (they start sys.executable, an arm64 binary that
 # only runs under qemu, and qemu-user without binfmt_misc cannot exec it).
-EMULATED_TESTS = ["tests/test_fft.py", "tests/test_wavelet.py", "tests/test_aec.py", "tests/test_enhance.py",
-                  "tests/test_analysis.py", "tests/test_synth.py", "tests/test_models.py", "tests/test_gil.py",
-                  "tests/test_stubs.py", "tests/test_runtime.py", "tests/test_firmware_models.py"]
+EMULATED_TESTS = ["tests/test_runtime.py", "tests/test_firmware_models.py", "tests/test_models.py",
+                  "tests/test_stubs.py", "tests/test_gil.py", "tests/test_aec.py", "tests/test_enhance.py",
+                  "tests/test_analysis.py", "tests/test_synth.py", "tests/test_fft.py", "tests/test_wavelet.py"]
 # ai-edge-litert and its requirements as aarch64 / pure-Python wheels from PyPI. Its aarch64
 # wheels are manylinux_2_27 (a manylinux_2_17 platform alone finds only 1.x); ml_dtypes 0.6
 # needs numpy 2, the sysroot has Debian's 1.24.
@@ -196,7 +196,7 @@ def do_wheel(r: Runner, t: Target, skip_tests: bool) -> None:
     prefix, env = emulated_python(root, {"PYTHONPATH": str(site), "HYPOTHESIS_STORAGE_DIRECTORY": "/tmp/ea-hyp",
                                          "EDGEAUDIO_RECORDED_TINY_INT8": str(tiny)})
     r.run([*prefix, REPO / "tools/deploy/emulated_smoke.py", "--check-reference", ref], env=env)
-    r.run([*prefix, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+    r.run([*prefix, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-rs",
            *[Path(f).name for f in EMULATED_TESTS]], env=env, cwd=work)
     r.say(f"# {wheel.name}: installed with ai-edge-litert in the emulated arm64 Python 3.11 (Debian 12) "
           f"and tested: {', '.join(EMULATED_TESTS)} and tools/deploy/emulated_smoke.py")
