@@ -81,3 +81,24 @@ def test_help_runs_as_a_module():
                          capture_output=True, text=True, check=True).stdout
     for command in ["build", "test", "wheel", "sdist", "count", "push"]:
         assert command in out
+
+
+def test_test_runs_under_the_qemu_model_of_the_presets_core(capsys):
+    out = dry_run(capsys, "test", "--target", "aarch64", "--cpu", "jetson-nano")
+    assert "-DEDGEAUDIO_CPU=cortex-a57" in out and "QEMU_CPU=cortex-a57 ctest" in out
+    out = dry_run(capsys, "test", "--target", "armv7", "--cpu", "generic")
+    assert "QEMU_CPU=cortex-a7 ctest" in out
+    for t in targets.TARGETS.values():
+        assert set(t.qemu_cpus) == set(t.presets)
+
+
+def test_push_sdist_dry_run_builds_on_the_device_in_a_venv(capsys):
+    out = dry_run(capsys, "push", "nvidia@orin.local", "--sdist", "--cpu", "jetson-orin")
+    assert "edgeaudio-0.1.0.tar.gz" in out and "aarch64-jetson-orin/cpp/frame_bench" in out
+    assert "python3 -m venv" in out and "[litert]" in out and "edgeaudio info" in out
+
+
+def test_sdist_dry_run_cross_builds_the_unpacked_sdist_and_checks_it_emulated(capsys):
+    out = dry_run(capsys, "sdist", "--target", "aarch64")
+    assert "build --sdist" in out and "tar -xzf" in out and "sdist-src/edgeaudio-0.1.0" in out
+    assert "--check-reference" in out and "ai-edge-litert==" in out

@@ -4,6 +4,7 @@ The fallback to the real tflite-runtime (in its own numpy<2 venv) is tested in t
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from pathlib import Path
@@ -18,9 +19,10 @@ from edgeaudio import runtime
 pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")
 
 
-@pytest.fixture(scope="module")
-def tiny_int8(tmp_path_factory):
-    """A real full-integer int8 model built here: dense 6 -> 5 (relu) -> 3, random weights."""
+def make_tiny_int8() -> tuple:
+    """A real full-integer int8 model: dense 6 -> 5 (relu) -> 3, random weights.
+
+    Returns (tflite bytes, float Keras outputs on the inputs, the inputs)."""
     tf = pytest.importorskip("tensorflow")
     from edgeaudio.train.model import to_int8_tflite
 
@@ -30,18 +32,30 @@ def tiny_int8(tmp_path_factory):
     out = tf.keras.layers.Dense(3)(x)
     model = tf.keras.Model(inp, out)
     rep = np.random.default_rng(0).uniform(-1, 1, (64, 6)).astype(np.float32)
+    return to_int8_tflite(model, rep), model.predict(rep, verbose=0), rep
+
+
+@pytest.fixture(scope="module")
+def tiny_int8(tmp_path_factory):
+    """(model path, float Keras outputs, inputs). On an emulated arm64 target without TensorFlow
+    (python -m tools.deploy wheel) the host makes them and passes an .npz in EDGEAUDIO_RECORDED_TINY_INT8."""
+    recorded = os.environ.get("EDGEAUDIO_RECORDED_TINY_INT8")
+    if recorded:
+        with np.load(recorded) as d:
+            data, want, rep = d["model"].tobytes(), d["want"], d["rep"]
+    else:
+        data, want, rep = make_tiny_int8()
     path = tmp_path_factory.mktemp("model") / "tiny.tflite"
-    path.write_bytes(to_int8_tflite(model, rep))
-    return path, model, rep
+    path.write_bytes(data)
+    return path, want, rep
 
 
 def test_int8_model_round_trip_matches_the_float_model(tiny_int8):
-    path, model, rep = tiny_int8
+    path, want, rep = tiny_int8
     m = runtime.load(path)
     assert m.is_quantized and m.interpreter_name == "ai-edge-litert"
     assert np.dtype(m.input_details[0]["dtype"]) == np.int8
     assert np.dtype(m.output_details[0]["dtype"]) == np.int8
-    want = model.predict(rep, verbose=0)
     got = m.invoke_batch(rep)
     assert got.dtype == np.float32 and got.shape == want.shape
     # int8 error: a few output quantisation steps

@@ -15,6 +15,8 @@ from .runner import Runner
 # What the emulated test needs; the rest is their dependency closure.
 PACKAGES = ["python3.11", "libpython3.11-dev", "python3-numpy", "python3-pytest",
             "python3-hypothesis", "python3-pip", "python3-pywt",
+            # the reference libraries of the wider emulated test subset
+            "python3-scipy", "python3-mido", "python3-soundfile",
             # numpy's BLAS / LAPACK: the reference ones, in their alternatives dirs
             "libblas3", "liblapack3",
             # the extension module links libstdc++
@@ -113,9 +115,11 @@ def ensure(runner: Runner, cache: Path, sysroot: Path) -> Path:
     """Downloads and unpacks the sysroot once (a stamp file lists what it holds)."""
     stamp = sysroot / ".edgeaudio-packages"
     debs = cache / "debs-arm64"
+    wanted = "# " + " ".join(PACKAGES)
     runner.say(f"# arm64 sysroot in {sysroot} (packages: {' '.join(PACKAGES)} and their dependencies)")
-    if not runner.dry_run and stamp.exists():
+    if not runner.dry_run and stamp.exists() and stamp.read_text().startswith(wanted + "\n"):
         runner.say(f"# already there ({stamp}); delete {sysroot} to fetch it again")
+        write_cpuinfo(runner, sysroot)
         return sysroot
     runner.run(["dpkg", "--add-architecture", ARCH])
     runner.run(["apt-get", "update", "-qq"])
@@ -133,6 +137,46 @@ def ensure(runner: Runner, cache: Path, sysroot: Path) -> Path:
         files = [debs / "*.deb"]
     for deb in files:
         runner.run(["dpkg", "-x", deb, sysroot])
+    write_cpuinfo(runner, sysroot)
     if not runner.dry_run:
-        stamp.write_text("\n".join(names) + "\n")
+        stamp.write_text(wanted + "\n" + "\n".join(names) + "\n")
     return sysroot
+
+
+# /proc/cpuinfo of a Raspberry Pi 4 core (Cortex-A72, r0p3), the CPU the
+# emulated Python runs as (QEMU_CPU below).
+CPU = "cortex-a72"
+_CPUINFO_ENTRY = """processor\t: {i}
+BogoMIPS\t: 108.00
+Features\t: fp asimd evtstrm crc32 cpuid
+CPU implementer\t: 0x41
+CPU architecture: 8
+CPU variant\t: 0x0
+CPU part\t: 0xd08
+CPU revision\t: 3
+
+"""
+
+
+def host_cpu_count() -> int:
+    """Processors in /sys/devices/system/cpu/possible (e.g. "0-1" -> 2), which the guest also reads."""
+    text = Path("/sys/devices/system/cpu/possible").read_text().strip()
+    count = 0
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        count += int(hi or lo) - int(lo) + 1
+    return count
+
+
+def write_cpuinfo(runner: Runner, sysroot: Path) -> None:
+    """An arm64 /proc/cpuinfo in the sysroot. qemu-user opens a guest's absolute
+    path inside -L SYSROOT when the file exists there, so the guest reads this one
+    and not the x86 host's: LiteRT's CPU detection (cpuinfo) finds no ARM core in
+    the host's file and crashes (SIGSEGV in Interpreter()). The core count is the
+    host's, as the guest reads /sys/devices/system/cpu from the host."""
+    path = sysroot / "proc" / "cpuinfo"
+    runner.say(f"# {path}: {CPU} x the host's CPU count (what LiteRT's cpuinfo reads under qemu)")
+    if runner.dry_run:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(_CPUINFO_ENTRY.format(i=i) for i in range(host_cpu_count())))

@@ -16,6 +16,7 @@ class Target:
     triple: str          # the Debian cross toolchain's prefix and /usr/<triple> root
     qemu: str            # qemu-user binary
     presets: Dict[str, str]  # preset name -> EDGEAUDIO_CPU ("generic" or an -mcpu value)
+    qemu_cpus: Dict[str, str]  # preset name -> the qemu -cpu model its tests run on
 
     @property
     def qemu_root(self) -> str:
@@ -37,6 +38,11 @@ TARGETS: Dict[str, Target] = {
             "jetson-nano": "cortex-a57",   # Jetson Nano, TX1, TX2
             "jetson-orin": "cortex-a78ae",  # Jetson Orin Nano / NX / AGX
         },
+        # qemu 7.2 models these cores; "generic" runs on the oldest ARMv8.0 one. It has
+        # no Cortex-A78AE: Neoverse-N1 is the nearest (ARMv8.2 with fp16, dotprod, rcpc,
+        # ssbs, as the A78AE), so -mcpu=cortex-a78ae code that needed more would trap.
+        qemu_cpus={"generic": "cortex-a53", "rpi3": "cortex-a53", "rpi4": "cortex-a72",
+                   "rpi5": "cortex-a76", "jetson-nano": "cortex-a57", "jetson-orin": "neoverse-n1"},
     ),
     "armv7": Target(
         name="armv7",
@@ -49,6 +55,10 @@ TARGETS: Dict[str, Target] = {
             "rpi4": "cortex-a72",
             "rpi5": "cortex-a76",
         },
+        # qemu-arm 7.2 models 32-bit cores only up to ARMv7 (generic: the Pi 2's Cortex-A7);
+        # ARMv8 cores in AArch32 (what -mcpu=cortex-a53/a72/a76 -mfpu=neon-fp-armv8 code
+        # needs) are its "max" model.
+        qemu_cpus={"generic": "cortex-a7", "rpi3": "max", "rpi4": "max", "rpi5": "max"},
     ),
 }
 
@@ -66,6 +76,12 @@ def cpu_flag(t: Target, preset: str) -> str:
         return t.presets[preset]
     except KeyError:
         raise ValueError(f"--cpu: {t.name} presets are {', '.join(t.presets)}; got {preset!r}") from None
+
+
+def qemu_cpu(t: Target, preset: str) -> str:
+    """The qemu -cpu model (QEMU_CPU) a preset's tests run on."""
+    cpu_flag(t, preset)  # the same ValueError for an unknown preset
+    return t.qemu_cpus[preset]
 
 
 def cmake_presets() -> dict:
@@ -86,7 +102,8 @@ def cmake_presets() -> dict:
                 "toolchainFile": "${sourceDir}/" + t.toolchain,
                 "cacheVariables": {"EDGEAUDIO_CPU": cpu},
             })
-            tests.append({"name": name, "configurePreset": name, "output": {"outputOnFailure": True, "verbosity": "verbose"}})
+            tests.append({"name": name, "configurePreset": name, "environment": {"QEMU_CPU": t.qemu_cpus[preset]},
+                          "output": {"outputOnFailure": True, "verbosity": "verbose"}})
     builds = [{"name": c["name"], "configurePreset": c["name"]} for c in configure[1:]]
     return {"version": 3, "cmakeMinimumRequired": {"major": 3, "minor": 21, "patch": 0},
             "configurePresets": configure, "buildPresets": builds, "testPresets": tests}
