@@ -69,7 +69,7 @@ def test_wheel_for_armv7_is_refused_with_the_reason(capsys):
 def test_push_dry_run_copies_and_runs_info(capsys):
     out = dry_run(capsys, "push", "pi@raspberrypi.local")
     assert "scp " in out and "pi@raspberrypi.local:edgeaudio-deploy/" in out
-    assert "edgeaudio info" in out and "frame_bench" in out
+    assert "edgeaudio info" in out and "edgeaudio bench" in out and "frame_bench" in out
 
 
 def test_push_refuses_a_host_without_user():

@@ -342,7 +342,9 @@ def do_push(r: Runner, host: str, remote_dir: str, from_sdist: bool = False, pre
     r.run(["ssh", host, f"python3 -m venv --system-site-packages {venv}"
                         f" && {{ {venv}/bin/python -m pip uninstall -y -q edgeaudio || true; }}"
                         f" && {venv}/bin/python -m pip install '{remote_dir}/{package.name}[litert]'"
-                        f" && {venv}/bin/python -m edgeaudio info && {remote_dir}/frame_bench --check && {remote_dir}/frame_bench"])
+                        f" && {venv}/bin/python -m edgeaudio info"
+                        f" && {venv}/bin/python -m edgeaudio bench --seconds 30 --model hey_jarvis --model commands"
+                        f" && {remote_dir}/frame_bench --check && {remote_dir}/frame_bench"])
 
 
 # ---- argument parsing -------------------------------------------------------------------
@@ -373,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command("count", "instructions per FFT / MFCC / NLMS frame, scalar vs NEON (qemu plugin)")
     c.add_argument("--target", required=True, choices=sorted(TARGETS))
     c.add_argument("--no-native", action="store_true", help="skip the x86 valgrind counts")
-    c = command("push", "copy the wheel and frame_bench to a device over ssh and run them there")
+    c = command("push", "copy the wheel and frame_bench to a device over ssh; run edgeaudio info, edgeaudio bench and frame_bench there")
     c.add_argument("host", metavar="USER@HOST")
     c.add_argument("--remote-dir", default="edgeaudio-deploy", help="directory on the device")
     c.add_argument("--sdist", action="store_true",
