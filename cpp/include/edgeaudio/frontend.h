@@ -92,6 +92,12 @@ struct FrontendConfig {
     bool energy_as_c0 = false;           // replace c0 by the compressed sum of the spectrum
     Output output = Output::LogMel;
 
+    // A plain Hann power spectrum (|X|^2, no mel, no compression; output Spectrum) with
+    // win_length = n_fft: what chroma, onsets and fingerprints start from. centered: frames
+    // centred on t * hop with reflect-free centre padding (librosa's center=True), else
+    // left-aligned frames and no padding.
+    static FrontendConfig hann_power_spectrum(double sample_rate, int n_fft, int hop_length, bool centered);
+
     // Throws std::invalid_argument naming the field ("FrontendConfig.fmax_hz: ...").
     void validate() const;
 

@@ -23,19 +23,7 @@ void require_positive(const char* field, double v) {
 }
 
 ef::FrontendConfig frontend_config(const ChromaConfig& c) {
-    ef::FrontendConfig f;
-    f.sample_rate = c.sample_rate_hz;
-    f.n_fft = c.n_fft;
-    f.win_length = c.n_fft;
-    f.hop_length = c.hop_length;
-    f.window = ef::Window::Hann;
-    f.window_periodic = true;
-    f.window_placement = ef::WindowPlacement::Center;
-    f.padding = ef::Padding::Center;
-    f.spectrum_power = 2;
-    f.compression = ef::Compression::None;
-    f.output = ef::Output::Spectrum;
-    return f;
+    return ef::FrontendConfig::hann_power_spectrum(c.sample_rate_hz, c.n_fft, c.hop_length, true);
 }
 
 // log2(f / A0) with A0 = 27.5 Hz shifted by the tuning (librosa.hz_to_octs)

@@ -29,19 +29,7 @@ void require_positive(const char* field, double v) {
 }
 
 ef::FrontendConfig frontend_config(const FingerprintConfig& c) {
-    ef::FrontendConfig f;
-    f.sample_rate = c.sample_rate_hz;
-    f.n_fft = c.n_fft;
-    f.win_length = c.n_fft;
-    f.hop_length = c.hop_length;
-    f.window = ef::Window::Hann;
-    f.window_periodic = true;
-    f.window_placement = ef::WindowPlacement::Left;
-    f.padding = ef::Padding::None;
-    f.spectrum_power = 2;
-    f.compression = ef::Compression::None;
-    f.output = ef::Output::Spectrum;
-    return f;
+    return ef::FrontendConfig::hann_power_spectrum(c.sample_rate_hz, c.n_fft, c.hop_length, false);
 }
 
 constexpr std::size_t kFrontendFrames = 64;  // frames the frontend writes per call

@@ -115,6 +115,22 @@ const char* name(LifterStyle v) { return enum_name(v, kLifters); }
 const char* name(Output v) { return enum_name(v, kOutputs); }
 Output output_from_name(const std::string& s) { return parse_enum("output", s, kOutputs); }
 
+FrontendConfig FrontendConfig::hann_power_spectrum(double sample_rate, int n_fft, int hop_length, bool centered) {
+    FrontendConfig f;
+    f.sample_rate = sample_rate;
+    f.n_fft = n_fft;
+    f.win_length = n_fft;
+    f.hop_length = hop_length;
+    f.window = Window::Hann;
+    f.window_periodic = true;
+    f.window_placement = centered ? WindowPlacement::Center : WindowPlacement::Left;
+    f.padding = centered ? Padding::Center : Padding::None;
+    f.spectrum_power = 2;
+    f.compression = Compression::None;
+    f.output = Output::Spectrum;
+    return f;
+}
+
 void FrontendConfig::validate() const {
     require_finite("sample_rate", sample_rate);
     if (!(sample_rate > 0)) fail("sample_rate", "must be > 0 Hz, got " + num(sample_rate));

@@ -23,16 +23,7 @@ void require_count(const char* field, int v, int lo) {
 }
 
 ef::FrontendConfig frontend_config(const OnsetConfig& c) {
-    ef::FrontendConfig f;
-    f.sample_rate = c.sample_rate_hz;
-    f.n_fft = c.n_fft;
-    f.win_length = c.n_fft;
-    f.hop_length = c.hop_length;
-    f.window = ef::Window::Hann;
-    f.window_periodic = true;
-    f.window_placement = ef::WindowPlacement::Center;
-    f.padding = ef::Padding::Center;
-    f.spectrum_power = 2;
+    ef::FrontendConfig f = ef::FrontendConfig::hann_power_spectrum(c.sample_rate_hz, c.n_fft, c.hop_length, true);
     f.n_mels = c.n_mels > 0 ? c.n_mels : 40;
     f.fmin_hz = c.fmin_hz;
     if (c.fmax_hz > 0) f.fmax_hz = c.fmax_hz;
