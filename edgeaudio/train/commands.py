@@ -19,6 +19,7 @@ import concurrent.futures as cf
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -289,28 +290,36 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> An
 
 
 def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
-        n_classes: int = len(LABELS), log: Callable[[str], None] = _log) -> Any:
+        n_classes: int = len(LABELS), log: Callable[[str], None] = _log, *,
+        train: Optional[Tuple[np.ndarray, np.ndarray]] = None, head: str = "global_average",
+        monitor: str = "val_accuracy") -> Any:
     """Train with a checkpoint per epoch; returns the model with the best validation weights.
 
     ``cfg`` is any trainer's config dataclass with ``seed``, ``epochs``,
     ``batch_size``, ``learning_rate``, ``filters`` and ``blocks`` (the
-    sound-event trainer shares this loop).
+    sound-event and wake-word trainers share this loop). ``train`` replaces
+    ``data``'s ``(x_train, y_train)`` (e.g. a subset); ``head`` is the DS-CNN
+    head (:func:`edgeaudio.train.model.ds_cnn`); ``monitor`` picks the epoch
+    kept: ``"val_accuracy"`` (highest) or ``"val_loss"`` (lowest).
     """
+    if monitor not in ("val_accuracy", "val_loss"):
+        raise ValueError(f"monitor must be 'val_accuracy' or 'val_loss', got {monitor!r}")
+    higher = monitor == "val_accuracy"
     tf = tensorflow()
     tf.keras.utils.set_random_seed(cfg.seed)
     ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
-    x, y = data["x_train"], data["y_train"]
-    start, best_acc = 0, -1.0
+    x, y = train if train is not None else (data["x_train"], data["y_train"])
+    start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
-        if state.get("config") == dataclasses.asdict(cfg):
+        if state.get("config") == dataclasses.asdict(cfg) and f"best_{monitor}" in state:
             model = tf.keras.models.load_model(ckpt)
-            start, best_acc = int(state["epoch"]), float(state["best_val_accuracy"])
-            log(f"resuming after epoch {start} (best val accuracy {best_acc:.3f})")
+            start, best_score = int(state["epoch"]), float(state[f"best_{monitor}"])
+            log(f"resuming after epoch {start} (best {monitor} {best_score:.4f})")
         else:
             log("checkpoint is from another configuration: starting afresh")
     if start == 0:
-        model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks)
+        model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head)
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     total = cfg.epochs
@@ -320,13 +329,13 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
 
     class Checkpoint(tf.keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
-            nonlocal best_acc
-            acc = float((logs or {}).get("val_accuracy", 0.0))
-            if acc > best_acc:
-                best_acc = acc
+            nonlocal best_score
+            score = float((logs or {}).get(monitor, -math.inf if higher else math.inf))
+            if (score > best_score if higher else score < best_score) or not best.is_file():
+                best_score = max(score, best_score) if higher else min(score, best_score)
                 self.model.save_weights(best)
             self.model.save(ckpt)
-            state_path.write_text(json.dumps({"epoch": epoch + 1, "best_val_accuracy": best_acc,
+            state_path.write_text(json.dumps({"epoch": epoch + 1, f"best_{monitor}": best_score,
                                               "config": dataclasses.asdict(cfg)}))
 
     if start < total:
@@ -343,9 +352,10 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
 # ---- 3-4. int8 conversion and evaluation -------------------------------------------------
 
 
-def quantize(model: Any, data: Dict[str, np.ndarray], cfg: Any, path: Path) -> bytes:
+def quantize(model: Any, data: Dict[str, np.ndarray], cfg: Any, path: Path, examples: int = 400) -> bytes:
+    """Full-integer int8 conversion with ``examples`` training windows as the representative set."""
     rng = np.random.default_rng(cfg.seed + 1)
-    n = min(400, len(data["x_train"]))
+    n = min(examples, len(data["x_train"]))
     rep = data["x_train"][rng.choice(len(data["x_train"]), n, replace=False)][..., None]
     blob = to_int8_tflite(model, rep)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,9 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import features
-from . import augment, manifest, voices
-from .commands import _batches, _render_many
-from .model import count_macs, ds_cnn, tensorflow, to_int8_tflite
+from . import augment, commands, manifest, voices
+from .commands import _render_many
+from .model import count_macs
 
 SAMPLE_RATE = 16000
 LABEL_NEGATIVE = "negative"
@@ -463,10 +463,7 @@ def split_clips(audio: np.ndarray, lengths: np.ndarray) -> List[np.ndarray]:
 
 
 def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bool = True) -> Any:
-    """Train with a checkpoint per epoch; returns the model with the lowest validation loss."""
-    tf = tensorflow()
-    tf.keras.utils.set_random_seed(cfg.seed)
-    ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
+    """Train with a checkpoint per epoch (the commands trainer's loop); keeps the lowest validation loss."""
     x, y = data["x_train"], data["y_train"]
     if "kind_train" in data and cfg.near_miss_share < 1.0:
         # near misses one phoneme from the phrase are close to positives: train on a share of them,
@@ -476,54 +473,12 @@ def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
         keep = np.setdiff1d(np.arange(len(y)), drop)
         x, y = x[keep], y[keep]
         _log(f"training on {len(y)} windows ({len(near) - len(drop)} of {len(near)} near misses)")
-    start, best_loss = 0, math.inf
-    if resume and ckpt.is_file() and state_path.is_file():
-        state = json.loads(state_path.read_text())
-        if state.get("config") == dataclasses.asdict(cfg):
-            model = tf.keras.models.load_model(ckpt)
-            start, best_loss = int(state["epoch"]), float(state["best_val_loss"])
-            _log(f"resuming after epoch {start} (best val loss {best_loss:.4f})")
-        else:
-            _log("checkpoint is from another configuration: starting afresh")
-    if start == 0:
-        model = ds_cnn(x.shape[1:3], 2, cfg.filters, cfg.blocks, head=cfg.head)
-        model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    total = cfg.epochs
-
-    def lr_at(epoch: int) -> float:  # cosine decay by epoch: the same schedule after a resume
-        return float(cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * epoch / max(total, 1)))))
-
-    class Checkpoint(tf.keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
-            nonlocal best_loss
-            loss = float((logs or {}).get("val_loss", math.inf))
-            if loss < best_loss or not best.is_file():
-                best_loss = min(loss, best_loss)
-                self.model.save_weights(best)
-            self.model.save(ckpt)
-            state_path.write_text(json.dumps({"epoch": epoch + 1, "best_val_loss": best_loss,
-                                              "config": dataclasses.asdict(cfg)}))
-
-    if start < total:
-        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed)
-        ds.epoch = start
-        model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
-                  validation_data=(data["x_val"][..., None], data["y_val"]),
-                  callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
-    if best.is_file():
-        model.load_weights(best)
-    return model
+    return commands.fit(cfg, data, work, resume=resume, n_classes=2, log=_log, train=(x, y), head=cfg.head,
+                        monitor="val_loss")
 
 
 def quantize(model: Any, data: Dict[str, np.ndarray], cfg: WakeWordConfig, path: Path) -> bytes:
-    rng = np.random.default_rng(cfg.seed + 1)
-    k = min(500, len(data["x_train"]))
-    rep = data["x_train"][rng.choice(len(data["x_train"]), k, replace=False)][..., None]
-    blob = to_int8_tflite(model, rep)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(blob)
-    return blob
+    return commands.quantize(model, data, cfg, path, examples=500)
 
 
 # ---- streams: positives in context, negative hours -------------------------------------------
