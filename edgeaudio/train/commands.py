@@ -196,13 +196,31 @@ def _features(audio: np.ndarray, cfg: CommandsConfig) -> np.ndarray:
     return features.logmel(audio.astype(np.float32), frontend_config(cfg.hop_ms))
 
 
+def load_cached_dataset(cache: Path, resume: bool, log: Callable[[str], None] = _log) -> Optional[Dict[str, np.ndarray]]:
+    """The arrays of a dataset cache written by :func:`save_dataset`, or None (absent, or ``resume`` off)."""
+    if not (resume and cache.is_file()):
+        return None
+    log(f"dataset from cache {cache}")
+    with np.load(cache, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def save_dataset(cache: Path, out: Dict[str, np.ndarray], t0: float, log: Callable[[str], None] = _log) -> None:
+    """Write a dataset cache atomically (a killed run leaves no half file) and log its shapes."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    os.replace(tmp, cache)
+    log(f"dataset built in {time.time() - t0:.0f} s: " +
+        ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
+
+
 def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
     """Synthesise, augment and featurise the train / val / test sets (cached in ``work``)."""
     cache = work / f"data-{cfg.data_key()}.npz"
-    if resume and cache.is_file():
-        _log(f"dataset from cache {cache}")
-        with np.load(cache, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+    cached = load_cached_dataset(cache, resume, _log)
+    if cached is not None:
+        return cached
     t0 = time.time()
     rng = np.random.default_rng(cfg.seed)
     irs = augment.room_irs(cfg.room_irs, rng)
@@ -252,13 +270,8 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             out[f"x_{split}"] = _features(np.stack(audio), cfg)
             out[f"y_{split}"] = y
             desc[split] = sorted(set(spk))
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **out)
-    os.replace(tmp, cache)
+    save_dataset(cache, out, t0, _log)
     (work / f"voices-{cfg.data_key()}.json").write_text(json.dumps(desc, indent=1))
-    _log(f"dataset built in {time.time() - t0:.0f} s: " +
-         ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
     return out
 
 

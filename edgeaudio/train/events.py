@@ -400,10 +400,9 @@ def augment_event(x: np.ndarray, label: str, rng: np.random.Generator, irs: Sequ
 def build_dataset(cfg: EventsConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
     """Synthesise, augment and featurise train / val / test (cached in ``work``)."""
     cache = work / f"data-{cfg.data_key()}.npz"
-    if resume and cache.is_file():
-        _log(f"dataset from cache {cache}")
-        with np.load(cache, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+    cached = commands.load_cached_dataset(cache, resume, _log)
+    if cached is not None:
+        return cached
     t0 = time.time()
     rng = np.random.default_rng(cfg.seed)
     irs = augment.room_irs(cfg.room_irs, rng)
@@ -424,12 +423,7 @@ def build_dataset(cfg: EventsConfig, work: Path, resume: bool = True) -> Dict[st
             _log(f"{split}: {per} x{copies} {label} ({time.time() - t0:.0f} s)")
         out[f"x_{split}"] = features.logmel(np.stack(audio), fe)
         out[f"y_{split}"] = np.array(y, np.int32)
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **out)
-    os.replace(tmp, cache)
-    _log(f"dataset built in {time.time() - t0:.0f} s: " +
-         ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
+    commands.save_dataset(cache, out, t0, _log)
     return out
 
 

@@ -394,10 +394,9 @@ def _featurize(clips: Sequence[np.ndarray], cfg: WakeWordConfig) -> np.ndarray:
 def build_dataset(cfg: WakeWordConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
     """Train / val windows (features and labels) plus the clean held-out renders (cached in ``work``)."""
     cache = work / f"data-{cfg.data_key()}.npz"
-    if resume and cache.is_file():
-        _log(f"dataset from cache {cache}")
-        with np.load(cache, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+    cached = commands.load_cached_dataset(cache, resume, _log)
+    if cached is not None:
+        return cached
     t0 = time.time()
     rng = np.random.default_rng(cfg.seed)
     irs = augment.room_irs(cfg.room_irs, rng)
@@ -443,13 +442,8 @@ def build_dataset(cfg: WakeWordConfig, work: Path, resume: bool = True) -> Dict[
                                         ["near_miss"] * len(r["near_miss"]) + ["partial"] * len(r["partial"]) +
                                         ["cropped"] * len(crops) + ["background"] * n_bg)
         _log(f"{split}: {len(pos)} positive and {len(neg)} negative windows ({time.time() - t0:.0f} s)")
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **out)
-    os.replace(tmp, cache)
+    commands.save_dataset(cache, out, t0, _log)
     (work / f"voices-{cfg.data_key()}.json").write_text(json.dumps(desc, indent=1))
-    _log(f"dataset built in {time.time() - t0:.0f} s: " +
-         ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
     return out
 
 
