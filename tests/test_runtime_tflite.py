@@ -69,8 +69,11 @@ def test_every_shipped_model_gives_identical_outputs_in_tflite_runtime(tmp_path)
         want = m.invoke_batch(inputs[name])
         assert got[name].shape == want.shape
         np.testing.assert_array_equal(got[name], want, err_msg=f"{name}: tflite-runtime differs from LiteRT")
-        # the memory measurement (built-in kernels in both) agrees too
-        assert int(got[name + ":arena"]) == m.memory()["arena_bytes"] > 0
+        # the memory measurement (built-in kernels in both) agrees within 10%: the two memory
+        # planners (TFLite 2.14, LiteRT 2.x) may place a graph's buffers differently (measured:
+        # equal for commands, events and alexa, 72,832 vs 71,056 bytes for hey_jarvis)
+        arena_old, arena_new = int(got[name + ":arena"]), m.memory()["arena_bytes"]
+        assert arena_new > 0 and abs(arena_old - arena_new) <= 0.1 * arena_new, (name, arena_old, arena_new)
         # LiteRT's default XNNPACK int8 kernels round differently: a few output steps at most
         fast = runtime.load(path, interpreter="ai-edge-litert").invoke_batch(inputs[name])
         step = m.output_details[0]["quantization"][0]

@@ -462,10 +462,42 @@ def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> L
     return files
 
 
-def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metrics: Dict[str, Any],
-            work: Path, elapsed_s: float) -> Dict[str, Any]:
+def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, labels: Sequence[str],
+                window_samples: int, stride_ms: int, detector: Dict[str, Any], training_data: str,
+                metrics: Dict[str, Any], elapsed_s: float) -> Dict[str, Any]:
+    """The manifest entry of a DS-CNN classifier trained here (commands, sound events)."""
     from .. import __version__, runtime
 
+    return {
+        "file": model_path.name,
+        "sha256": runtime.sha256_file(model_path),
+        "size_bytes": model_path.stat().st_size,
+        "task": task,
+        "labels": list(labels),
+        "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
+                        f"blocks, global average pool, dense softmax",
+        "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
+                  "features": "logmel", "quantization": "from the model's input tensor"},
+        "frontend": fe.to_dict(),
+        "window_s": window_samples / fe.sample_rate,
+        "window_samples": window_samples,
+        "hop_ms": cfg.hop_ms,
+        "frames": int(model.input_shape[1]),
+        "stride_ms": stride_ms,
+        "detector": detector,
+        "params": int(model.count_params()),
+        "macs": count_macs(model),
+        "training_data": training_data,
+        "metrics": {k: v for k, v in metrics.items() if not k.startswith("confusion")},
+        "training": {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
+                     "seed": cfg.seed, "wall_time_s": round(elapsed_s, 1)},
+        "edgeaudio_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%d"),
+    }
+
+
+def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metrics: Dict[str, Any],
+            work: Path, elapsed_s: float) -> Dict[str, Any]:
     fe = frontend_config(cfg.hop_ms)
     voices_used = {}
     vj = work / f"voices-{cfg.data_key()}.json"
@@ -489,33 +521,12 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p=0.9; SpecAugment in "
             f"training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
-    entry = {
-        "file": model_path.name,
-        "sha256": runtime.sha256_file(model_path),
-        "size_bytes": model_path.stat().st_size,
-        "task": "keyword spotting (Speech Commands vocabulary)",
-        "labels": list(LABELS),
-        "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
-                        f"blocks, global average pool, dense softmax",
-        "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
-                  "features": "logmel", "quantization": "from the model's input tensor"},
-        "frontend": fe.to_dict(),
-        "window_s": CLIP_SAMPLES / fe.sample_rate,
-        "window_samples": CLIP_SAMPLES,
-        "hop_ms": cfg.hop_ms,
-        "frames": int(model.input_shape[1]),
-        "stride_ms": 100,
-        "detector": {"smoothing_frames": 3, "threshold": 0.7, "patience": 2, "refractory_s": 1.0,
-                     "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; not tuned on a stream"},
-        "params": int(model.count_params()),
-        "macs": count_macs(model),
-        "training_data": data_desc,
-        "metrics": {k: v for k, v in metrics.items() if not k.startswith("confusion")},
-        "training": {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
-                     "seed": cfg.seed, "wall_time_s": round(elapsed_s, 1)},
-        "edgeaudio_version": __version__,
-        "trained_at": time.strftime("%Y-%m-%d"),
-    }
+    entry = dscnn_entry(model_path, model, fe, cfg, task="keyword spotting (Speech Commands vocabulary)",
+                        labels=LABELS, window_samples=CLIP_SAMPLES, stride_ms=100,
+                        detector={"smoothing_frames": 3, "threshold": 0.7, "patience": 2, "refractory_s": 1.0,
+                                  "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; "
+                                          "not tuned on a stream"},
+                        training_data=data_desc, metrics=metrics, elapsed_s=elapsed_s)
     entry["report"] = write_report(out, entry, metrics)
     manifest.update(out / "manifest.json", MODEL_NAME, entry)
     return entry

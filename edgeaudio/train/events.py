@@ -39,7 +39,6 @@ import numpy as np
 
 from .. import features
 from . import augment, commands, manifest, voices
-from .model import count_macs
 
 LABELS: Tuple[str, ...] = ("silence", "speech", "music", "alarm", "chime", "noise")
 SAMPLE_RATE = 16000
@@ -508,8 +507,6 @@ def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> L
 
 def publish(out: Path, cfg: EventsConfig, model: Any, model_path: Path, metrics: Dict[str, Any],
             elapsed_s: float) -> Dict[str, Any]:
-    from .. import __version__, runtime
-
     fe = frontend_config(cfg.hop_ms)
     fam = {s: sorted({sp.family for sp in voices.speakers(cfg.festival) if sp.split == s}) for s in voices.SPLITS}
     desc = (
@@ -524,34 +521,14 @@ def publish(out: Path, cfg: EventsConfig, model: Any, model_path: Path, metrics:
         f"appliance beeps, mechanical bell clocks; random pitch, timbre, timing); noise: coloured, fan + mains "
         f"hum, rain, vacuum, running water; silence: zero to -58 dBFS. Test: {cfg.test_per_class} per class, "
         f"new seeds, background noise at 10-35 dB SNR p=0.5.")
-    entry = {
-        "file": model_path.name,
-        "sha256": runtime.sha256_file(model_path),
-        "size_bytes": model_path.stat().st_size,
-        "task": "sound event classification for a smart speaker",
-        "labels": list(LABELS),
-        "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
-                        f"blocks, global average pool, dense softmax",
-        "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
-                  "features": "logmel", "quantization": "from the model's input tensor"},
-        "frontend": fe.to_dict(),
-        "window_s": CLIP_SAMPLES / fe.sample_rate,
-        "window_samples": CLIP_SAMPLES,
-        "hop_ms": cfg.hop_ms,
-        "frames": int(model.input_shape[1]),
-        "stride_ms": 200,
-        "detector": {"smoothing_frames": 3, "threshold": 0.6, "patience": 2, "refractory_s": 3.0,
-                     "ignore": ["silence", "noise"],
-                     "note": "defaults for edgeaudio.models.Detector at a 200 ms invoke stride (10 frames); not tuned on a stream"},
-        "params": int(model.count_params()),
-        "macs": count_macs(model),
-        "training_data": desc,
-        "metrics": {k: v for k, v in metrics.items() if k != "confusion"},
-        "training": {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
-                     "seed": cfg.seed, "wall_time_s": round(elapsed_s, 1)},
-        "edgeaudio_version": __version__,
-        "trained_at": time.strftime("%Y-%m-%d"),
-    }
+    entry = commands.dscnn_entry(
+        model_path, model, fe, cfg, task="sound event classification for a smart speaker", labels=LABELS,
+        window_samples=CLIP_SAMPLES, stride_ms=200,
+        detector={"smoothing_frames": 3, "threshold": 0.6, "patience": 2, "refractory_s": 3.0,
+                  "ignore": ["silence", "noise"],
+                  "note": "defaults for edgeaudio.models.Detector at a 200 ms invoke stride (10 frames); "
+                          "not tuned on a stream"},
+        training_data=desc, metrics=metrics, elapsed_s=elapsed_s)
     entry["report"] = write_report(out, entry, metrics)
     manifest.update(out / "manifest.json", MODEL_NAME, entry)
     return entry
