@@ -19,7 +19,7 @@ cdef class _DetectorCore:
     cdef long refractory
     cdef double *threshold     # per class; > 1 disables a class
     cdef double *history       # ring buffer, smoothing x n_classes
-    cdef double *sums          # running sum of the ring buffer per class
+    cdef double *sums          # sum of the ring buffer per class (recomputed each frame)
     cdef double *smoothed      # last smoothed value per class
     cdef int *run              # consecutive frames at / above threshold
     cdef long *cooldown        # frames of refractory period left
@@ -78,24 +78,26 @@ cdef class _DetectorCore:
         """Run frames through the detector; fills the out arrays, returns the number of detections."""
         cdef Py_ssize_t n = posteriors.shape[0]
         cdef Py_ssize_t t
-        cdef int c, slot
-        cdef double v, old
+        cdef int c, slot, k, start
+        cdef double acc
         cdef long found = 0
         with nogil:
             for t in range(n):
                 slot = self.head
                 for c in range(self.n_classes):
-                    v = posteriors[t, c]
-                    old = self.history[slot * self.n_classes + c]
-                    self.history[slot * self.n_classes + c] = v
-                    if self.filled == self.smoothing:
-                        self.sums[c] -= old
-                    self.sums[c] += v
+                    self.history[slot * self.n_classes + c] = posteriors[t, c]
                 if self.filled < self.smoothing:
                     self.filled += 1
                 self.head = (self.head + 1) % self.smoothing
+                # the mean over the window, summed afresh oldest to newest: a running sum would
+                # drift by rounding over hours of audio and could flip a score sitting on the threshold
+                start = self.head if self.filled == self.smoothing else 0
                 for c in range(self.n_classes):
-                    self.smoothed[c] = self.sums[c] / self.filled
+                    acc = 0.0
+                    for k in range(self.filled):
+                        acc += self.history[((start + k) % self.smoothing) * self.n_classes + c]
+                    self.sums[c] = acc
+                    self.smoothed[c] = acc / self.filled
                     if self.cooldown[c] > 0:
                         # frames inside the refractory period neither fire nor count towards patience
                         self.cooldown[c] -= 1
