@@ -2,8 +2,8 @@
 """Evaluate the bundled wake-word models and the peers on the same held-out audio (thin wrapper).
 
     python tools/wakeword_eval.py --hours 10 \
-        --microwakeword /work/venvs/wakeword-mww/bin/python \
-        --openwakeword /work/venvs/wakeword-oww/bin/python
+        --microwakeword $MWW_VENV/bin/python \
+        --openwakeword $OWW_VENV/bin/python
 
 Renders (once, into ~/.cache/edgeaudio/wakeword_eval or $EDGEAUDIO_CACHE) the
 held-out positives (test voices, clean and at 10 / 5 dB SNR) and HOURS of

@@ -31,7 +31,7 @@ Examples
 python tools/bench/bargein.py --write
 python tools/bench/bargein.py --voices 3 --fa-minutes 5
 python tools/bench/bargein.py --voices 4 --fa-minutes 30 \
-    --microwakeword /work/venvs/wakeword-mww/bin/python --openwakeword /work/venvs/wakeword-oww/bin/python --write
+    --microwakeword $MWW_VENV/bin/python --openwakeword $OWW_VENV/bin/python --write
 """
 from __future__ import annotations
 

@@ -16,6 +16,15 @@ its own runtime uses, reset between streams:
   wyoming-openwakeword (melspectrogram, embedding, wake word); a detection is
   a score >= 0.5 (openWakeWord's and wyoming-openwakeword's default), 80 ms frames.
 
+The peers' environments (``$MWW_VENV`` and ``$OWW_VENV`` in the commands of
+BENCHMARKS.md, tools/wakeword_eval.py and tools/bench/bargein.py), made once::
+
+    python3 -m venv $MWW_VENV && $MWW_VENV/bin/pip install pymicro-wakeword
+    python3.11 -m venv $OWW_VENV && $OWW_VENV/bin/pip install 'numpy<2' openwakeword \
+        tflite-runtime==2.14.0 && $OWW_VENV/bin/pip install --no-deps wyoming-openwakeword
+    # (measured with openwakeword 0.6.0, wyoming-openwakeword 1.8.2, pymicro-wakeword 2.5.0;
+    #  --no-deps: wyoming-openwakeword's pins are old)
+
 Detections closer than the job's ``refractory_s`` to the previous one count
 once, the rule used for every system in the comparison. Only numpy and the
 peer are imported here, so it runs in the peer's environment.
