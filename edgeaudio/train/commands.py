@@ -302,6 +302,15 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> An
     return SpecAugmented()
 
 
+CHECKPOINT_FILES = ("checkpoint.keras", "train_state.json", "best.weights.h5")  # what fit() keeps in work
+
+
+def clear_checkpoints(work: Path) -> None:
+    """Forget an earlier run's training state (a run without --resume starts afresh)."""
+    for f in CHECKPOINT_FILES:
+        (work / f).unlink(missing_ok=True)
+
+
 def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         n_classes: int = len(LABELS), log: Callable[[str], None] = _log, *,
         train: Optional[Tuple[np.ndarray, np.ndarray]] = None, head: str = "global_average",
@@ -320,7 +329,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     higher = monitor == "val_accuracy"
     tf = tensorflow()
     tf.keras.utils.set_random_seed(cfg.seed)
-    ckpt, state_path, best = work / "checkpoint.keras", work / "train_state.json", work / "best.weights.h5"
+    ckpt, state_path, best = (work / f for f in CHECKPOINT_FILES)
     x, y = train if train is not None else (data["x_train"], data["y_train"])
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
@@ -382,6 +391,13 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
     return m
 
 
+def runtime_cost(m: Any, example: np.ndarray) -> Dict[str, Any]:
+    """Invoke latency (one thread) and interpreter memory of a loaded int8 model, for its manifest."""
+    latency = m.benchmark(example).as_dict()
+    latency.update(interpreter=m.interpreter_name, num_threads=1)
+    return {"latency": latency, "memory": m.memory()}
+
+
 def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = None) -> Dict[str, Any]:
     """Accuracy of the int8 model on the held-out voices (clean and at 10 dB SNR), and its latency."""
     from .. import runtime
@@ -397,9 +413,7 @@ def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = N
             pf = float_model.predict(data[key][..., None], verbose=0).argmax(axis=1)
             res[f"float_accuracy_{name}"] = float(np.mean(pf == data["y_test"]))
     res["test_examples"] = int(len(data["y_test"]))
-    res["latency"] = m.benchmark(data["x_test"][:1, ..., None]).as_dict()
-    res["latency"].update(interpreter=m.interpreter_name, num_threads=1)
-    res["memory"] = m.memory()
+    res.update(runtime_cost(m, data["x_test"][:1, ..., None]))
     return res
 
 
@@ -552,8 +566,7 @@ def train_commands(out: os.PathLike, work: Optional[os.PathLike] = None, config:
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     if not resume:
-        for f in ("checkpoint.keras", "train_state.json", "best.weights.h5"):
-            (work / f).unlink(missing_ok=True)
+        clear_checkpoints(work)
     t0 = time.time()
     data = build_dataset(cfg, work, resume=resume)
     model = fit(cfg, data, work, resume=resume)

@@ -444,9 +444,7 @@ def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = N
         pf = float_model.predict(data["x_test"][..., None], verbose=0).argmax(axis=1)
         res["float_accuracy"] = float(np.mean(pf == y))
     res["test_examples"] = int(len(y))
-    res["latency"] = m.benchmark(data["x_test"][:1, ..., None]).as_dict()
-    res["latency"].update(interpreter=m.interpreter_name, num_threads=1)
-    res["memory"] = m.memory()
+    res.update(commands.runtime_cost(m, data["x_test"][:1, ..., None]))
     return res
 
 
@@ -554,8 +552,7 @@ def train_events(out: os.PathLike, work: Optional[os.PathLike] = None, config: O
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     if not resume:
-        for f in ("checkpoint.keras", "train_state.json", "best.weights.h5"):
-            (work / f).unlink(missing_ok=True)
+        commands.clear_checkpoints(work)
     t0 = time.time()
     data = build_dataset(cfg, work, resume=resume)
     model = commands.fit(cfg, data, work, resume=resume, n_classes=len(LABELS), log=_log)

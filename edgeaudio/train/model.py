@@ -5,7 +5,7 @@ without it, and the error names the ``train`` extra.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, Tuple
+from typing import Any, Iterable, Tuple
 
 import numpy as np
 

@@ -907,8 +907,7 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     out.mkdir(parents=True, exist_ok=True)
     near_miss_phonemes(cfg.phrase)  # fail early on a phrase that is too short
     if not resume:
-        for f in ("checkpoint.keras", "train_state.json", "best.weights.h5"):
-            (work / f).unlink(missing_ok=True)
+        commands.clear_checkpoints(work)
     t0 = time.time()
     data = build_dataset(cfg, work, resume=resume)
     model = fit(cfg, data, work, resume=resume)
