@@ -29,6 +29,20 @@ def test_splits_hold_out_whole_voice_families():
         assert "festival:ked_diphone" in fam["test"] and "festival:kal_diphone" in fam["train"]
 
 
+def test_festival_pitch_retargets_f0():
+    # festival diphone voices ignore espeak's pitch unless the intonation target is set: check the F0 moves
+    import librosa
+
+    assert voices.have_festival(), "festival voices are missing (tools/test.sh installs festvox-kallpc16k)"
+    lo, hi = voices.festival_f0(15), voices.festival_f0(85)
+    xs = voices.render_festival_batch([("hey jarvis", "kal_diphone", 1.0, lo), ("hey jarvis", "kal_diphone", 1.0, hi)])
+    f0 = [np.nanmedian(librosa.pyin(x, fmin=50, fmax=300, sr=voices.SAMPLE_RATE)[0]) for x in xs]
+    # the measured ratio follows the requested one within 15% (the intonation model adds its own accents)
+    assert abs(np.log2((f0[1] / f0[0]) / (hi / lo))) < np.log2(1.15), (f0, lo, hi)
+    with pytest.raises(ValueError, match="f0_mean_hz"):
+        voices.render_festival_batch([("hey", "kal_diphone", 1.0, 5.0)])
+
+
 def test_unknown_words_are_disjoint_between_splits_and_never_keywords():
     from edgeaudio.train.commands import KEYWORDS, unknown_words
 

@@ -211,6 +211,15 @@ def test_smoke_training_through_the_cli(tmp_path):
     assert entry["metrics"]["false_accepts"]["hours"] > 0
     spotter = WakeWordSpotter(out / "hey_nova.tflite", entry)
     assert spotter.model.is_quantized
+    # hard-negative mining: the best-scored windows of training-voice streams, then a fine-tune with checkpoints
+    mined = list(work.glob("mined-*.npz"))
+    assert len(mined) == 1
+    with np.load(mined[0]) as z:
+        assert 0 < len(z["x"]) <= ww.WakeWordConfig.smoke().mining_max
+        assert z["x"].shape[1:] == (entry["frames"], entry["frontend"]["n_mels"])
+        assert np.all(np.diff(z["score"]) <= 0) and z["score"].min() >= ww.WakeWordConfig.smoke().mining_min_score
+    assert (work / "mined" / "train_state.json").is_file()
+    assert "Hard negatives" in entry["training_data"]
     # --resume reuses the cached dataset and the finished checkpoint
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg")]) == 0

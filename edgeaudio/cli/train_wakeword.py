@@ -15,7 +15,7 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
         cfg = wakeword.WakeWordConfig.fast(args.phrase)
     else:
         cfg = wakeword.WakeWordConfig(phrase=args.phrase)
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride_ms"):
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs"):
         v = getattr(args, name)
         if v is not None:
             setattr(cfg, name, v)
@@ -25,6 +25,8 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
         cfg.head = args.head
     if args.near_miss_share is not None:
         cfg.near_miss_share = args.near_miss_share
+    if args.mining_hours is not None:
+        cfg.mining_hours = args.mining_hours
     hours = args.negative_hours if args.negative_hours is not None else (0.01 if args.smoke else 1.0)
     entry = wakeword.train_wakeword(args.phrase, args.out, name=args.name, work=args.work, config=cfg,
                                     resume=args.resume, negative_hours=hours, negative_cache=args.negative_cache)
@@ -56,6 +58,8 @@ def register(models) -> None:
     p.add_argument("--head", choices=("global_average", "time_flatten"), help="DS-CNN classifier head")
     p.add_argument("--near-miss-share", type=float, default=None,
                    help="share of the near-miss windows trained on (default 0.3)")
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms"):
+    p.add_argument("--mining-hours", type=float, default=None,
+                   help="hours of training-voice negative streams mined for hard negatives (default 2; 0: none)")
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_wakeword)

@@ -110,8 +110,8 @@ def _render_many(jobs: Sequence[Tuple[str, voices.Speaker, int, int]]) -> List[n
     with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
         futs = {ex.submit(voices.render_espeak, t, s, w, p): i for i, (t, s, w, p) in esp}
         if fest:
-            # festival speed: Duration_Stretch 170 / wpm keeps the same range as espeak's
-            items = [(t, s.voice, 170.0 / w) for _i, (t, s, w, _p) in fest]
+            # festival speed: Duration_Stretch 170 / wpm keeps the same range as espeak's; pitch retargets F0
+            items = [(t, s.voice, 170.0 / w, voices.festival_f0(p)) for _i, (t, s, w, p) in fest]
             for (i, _), x in zip(fest, voices.render_festival_batch(items)):
                 out[i] = x
         for f in cf.as_completed(futs):
@@ -314,7 +314,7 @@ def clear_checkpoints(work: Path) -> None:
 def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         n_classes: int = len(LABELS), log: Callable[[str], None] = _log, *,
         train: Optional[Tuple[np.ndarray, np.ndarray]] = None, head: str = "global_average",
-        monitor: str = "val_accuracy") -> Any:
+        monitor: str = "val_accuracy", init: Optional[Any] = None) -> Any:
     """Train with a checkpoint per epoch; returns the model with the best validation weights.
 
     ``cfg`` is any trainer's config dataclass with ``seed``, ``epochs``,
@@ -322,7 +322,9 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     sound-event and wake-word trainers share this loop). ``train`` replaces
     ``data``'s ``(x_train, y_train)`` (e.g. a subset); ``head`` is the DS-CNN
     head (:func:`edgeaudio.train.model.ds_cnn`); ``monitor`` picks the epoch
-    kept: ``"val_accuracy"`` (highest) or ``"val_loss"`` (lowest).
+    kept: ``"val_accuracy"`` (highest) or ``"val_loss"`` (lowest); ``init``, a
+    trained model of the same architecture, gives the starting weights of a
+    fresh run (fine-tuning).
     """
     if monitor not in ("val_accuracy", "val_loss"):
         raise ValueError(f"monitor must be 'val_accuracy' or 'val_loss', got {monitor!r}")
@@ -342,6 +344,8 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
             log("checkpoint is from another configuration: starting afresh")
     if start == 0:
         model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head)
+        if init is not None:
+            model.set_weights(init.get_weights())
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     total = cfg.epochs

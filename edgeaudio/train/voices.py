@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -162,16 +162,42 @@ def render_espeak(text: str, speaker: Speaker, speed_wpm: int = 170, pitch: int 
     return _resample(x, sr, SAMPLE_RATE)
 
 
-def render_festival_batch(items: Sequence[Tuple[str, str, float]]) -> List[np.ndarray]:
-    """Speak many ``(text, voice, duration_stretch)`` with one festival process."""
+#: the mean and spread of F0 (Hz) that the festival diphone voices' intonation model targets by default
+FESTIVAL_F0 = (105.0, 14.0)
+
+
+def festival_f0(pitch: int) -> float:
+    """An espeak-style pitch (0-99, 50 is the voice's own) as a festival target F0 mean in Hz.
+
+    Over the 15-85 range the trainers draw this spans about 70-155 Hz around
+    the diphone voices' 105 Hz, so one festival voice speaks at many pitches
+    the way espeak-ng's variants do.
+    """
+    return FESTIVAL_F0[0] * 2.0 ** (0.8 * (int(pitch) - 50) / 50)
+
+
+def render_festival_batch(items: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
+    """Speak many ``(text, voice, duration_stretch[, f0_mean_hz])`` with one festival process.
+
+    ``f0_mean_hz`` retargets the intonation model (its spread scales with it);
+    without it the voice keeps its own 105 Hz.
+    """
     if not items:
         return []
     with tempfile.TemporaryDirectory() as tmp:
         lines = []
-        for i, (text, voice, stretch) in enumerate(items):
+        for i, item in enumerate(items):
+            text, voice, stretch = item[:3]
             safe = text.replace("\\", " ").replace('"', " ")
             lines.append(f"(voice_{voice})")
             lines.append(f"(Parameter.set 'Duration_Stretch {float(stretch):.3f})")
+            if len(item) > 3 and item[3] is not None:
+                f0 = float(item[3])
+                if not 40.0 <= f0 <= 400.0:
+                    raise ValueError(f"f0_mean_hz must be in 40..400 Hz, got {f0}")
+                sd = FESTIVAL_F0[1] * f0 / FESTIVAL_F0[0]
+                lines.append(f"(set! int_lr_params '((target_f0_mean {f0:.1f}) (target_f0_std {sd:.1f}) "
+                             f"(model_f0_mean 170) (model_f0_std 34)))")
             lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{safe}")) "{tmp}/{i}.wav" \'riff)')
         script = os.path.join(tmp, "s.scm")
         with open(script, "w") as f:

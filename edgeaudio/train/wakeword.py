@@ -95,21 +95,32 @@ class WakeWordConfig:
     target_fa_per_hour: float = 0.5
     seed: int = 20261125
     festival: Optional[bool] = None
+    #: share of training renders by festival kal (at espeak-like pitches): the one diphone voice
+    #: training may use, so a held-out diphone voice (ked) is not an unheard kind of speech
+    festival_share: float = 0.3
     room_irs: int = 24
     music_clips: int = 8
+    #: hard-negative mining: hours of training-voice negative streams scored by the first model, the most
+    #: windows kept, the lowest score kept, and the fine-tuning epochs on the training set plus those windows
+    mining_hours: float = 2.0
+    mining_max: int = 6000
+    mining_min_score: float = 0.05
+    mining_epochs: int = 6
 
     @classmethod
     def smoke(cls, phrase: str = "hey jarvis") -> "WakeWordConfig":
         """A tiny run (seconds of synthesis, one epoch) for CI: the same code path, no quality."""
         return cls(phrase=phrase, positives=6, positive_copies=1, words=6, near_misses=4, partials=3, cropped=2,
                    backgrounds=3, val_positives=3, test_positives=3, val_stream_minutes=0.25, epochs=1,
-                   batch_size=16, filters=8, blocks=1, room_irs=2, music_clips=1)
+                   batch_size=16, filters=8, blocks=1, room_irs=2, music_clips=1, mining_hours=0.005,
+                   mining_max=50, mining_epochs=1)
 
     @classmethod
     def fast(cls, phrase: str) -> "WakeWordConfig":
         """A custom wake word in well under an hour on a 2-core CPU (less data, fewer epochs)."""
         return cls(phrase=phrase, positives=1600, words=2200, near_misses=1400, partials=800, cropped=600,
-                   backgrounds=800, val_positives=160, test_positives=240, val_stream_minutes=25.0, epochs=10)
+                   backgrounds=800, val_positives=160, test_positives=240, val_stream_minutes=25.0, epochs=10,
+                   mining_hours=1.0, mining_epochs=4)
 
     @property
     def window_samples(self) -> int:
@@ -119,7 +130,8 @@ class WakeWordConfig:
         d = dataclasses.asdict(self)
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
                   "refractory_s",
-                  "target_fa_per_hour", "val_stream_minutes"):
+                  "target_fa_per_hour", "val_stream_minutes", "mining_hours", "mining_max", "mining_min_score",
+                  "mining_epochs"):
             d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -269,7 +281,7 @@ def _render_phoneme_jobs(jobs: Sequence[Tuple[List[str], voices.Speaker, int, in
 def synthesize(cfg: WakeWordConfig, split: str, rng: np.random.Generator) -> Dict[str, Any]:
     """Clean renders of ``split``: positives and each negative kind (lists of float32 arrays) + voices used."""
     esp, fest = _speakers(split, cfg.festival)
-    fest_share = 0.15 if split == "train" else 0.25
+    fest_share = cfg.festival_share if split == "train" else 0.25
     scale = 1.0 if split == "train" else 0.12
     n = {"positive": cfg.positives if split == "train" else
          cfg.val_positives if split == "val" else cfg.test_positives,
@@ -456,8 +468,8 @@ def split_clips(audio: np.ndarray, lengths: np.ndarray) -> List[np.ndarray]:
 # ---- 2. training ------------------------------------------------------------------------------
 
 
-def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bool = True) -> Any:
-    """Train with a checkpoint per epoch (the commands trainer's loop); keeps the lowest validation loss."""
+def training_windows(cfg: WakeWordConfig, data: Dict[str, np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+    """The training windows and labels, with ``cfg.near_miss_share`` of the near misses."""
     x, y = data["x_train"], data["y_train"]
     if "kind_train" in data and cfg.near_miss_share < 1.0:
         # near misses one phoneme from the phrase are close to positives: train on a share of them,
@@ -467,8 +479,88 @@ def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
         keep = np.setdiff1d(np.arange(len(y)), drop)
         x, y = x[keep], y[keep]
         _log(f"training on {len(y)} windows ({len(near) - len(drop)} of {len(near)} near misses)")
+    return x, y
+
+
+def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bool = True) -> Any:
+    """Train with a checkpoint per epoch (the commands trainer's loop); keeps the lowest validation loss."""
+    x, y = training_windows(cfg, data)
     return commands.fit(cfg, data, work, resume=resume, n_classes=2, log=_log, train=(x, y), head=cfg.head,
                         monitor="val_loss")
+
+
+def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Path,
+                        resume: bool = True) -> Dict[str, Any]:
+    """Windows of training-voice negative streams that ``model`` scores highest (cached in ``work``).
+
+    Training negatives are short clips; running speech, music and TV-like
+    mixtures hold many more phrase-like moments. ``cfg.mining_hours`` of such
+    audio by *training* voices with the training SoundFont (never the held-out
+    voices or the evaluation SoundFont) is cut into the windows the spotter
+    sees at its stride, the float model scores them, and the ``cfg.mining_max``
+    highest-scoring windows at or above ``cfg.mining_min_score`` are kept as
+    negatives. Returns ``{"x": windows, "score": scores, "hours": h}``.
+    """
+    key = hashlib.sha1(json.dumps([cfg.data_key(), cfg.mining_hours, cfg.mining_max, cfg.mining_min_score,
+                                   cfg.filters, cfg.blocks, cfg.head, cfg.epochs]).encode()).hexdigest()[:12]
+    cache = work / f"mined-{key}.npz"
+    if resume and cache.is_file():
+        with np.load(cache) as z:
+            _log(f"hard negatives: {len(z['x'])} cached windows from {float(z['hours']):.2f} h")
+            return {"x": z["x"], "score": z["score"], "hours": float(z["hours"])}
+    fe = frontend_config(cfg.hop_ms)
+    win = fe.num_frames(cfg.window_samples)
+    step = max(1, cfg.stride_ms // cfg.hop_ms)
+    files = negative_stream_cache(neg_dir, "train", cfg.mining_hours, cfg.seed + 11, TRAIN_SOUNDFONT,
+                                  chunk_s=min(300.0, cfg.mining_hours * 3600))
+    xs, scores, hours, seen = [], [], 0.0, 0
+    for f in files:
+        audio = load_chunk(f)
+        hours += len(audio) / SAMPLE_RATE / 3600
+        feats = features.logmel(audio, fe).astype(np.float32)
+        if len(feats) < win:
+            continue
+        # the frontend has no padding, so frame k*step starts the window the spotter scores at that invoke
+        w = np.lib.stride_tricks.sliding_window_view(feats, win, axis=0)[::step].transpose(0, 2, 1)
+        p = model.predict(w[..., None], batch_size=512, verbose=0)[:, 1]
+        seen += len(p)
+        keep = np.nonzero(p >= cfg.mining_min_score)[0]
+        xs.append(np.ascontiguousarray(w[keep]))
+        scores.append(p[keep])
+        # bound memory: keep only the current best mining_max
+        allx, alls = np.concatenate(xs), np.concatenate(scores)
+        top = np.argsort(-alls, kind="stable")[:cfg.mining_max]
+        xs, scores = [allx[top]], [alls[top]]
+    x = xs[0] if xs else np.zeros((0, win, fe.n_mels), np.float32)
+    score = scores[0] if scores else np.zeros(0, np.float32)
+    _log(f"hard negatives: {len(x)} of {seen} windows in {hours:.2f} h scored >= {cfg.mining_min_score} "
+         f"(max {cfg.mining_max}; scores {np.percentile(score, [50, 90, 100]).round(3).tolist() if len(score) else []})")
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, x=x, score=score, hours=hours)
+    os.replace(tmp, cache)
+    return {"x": x, "score": score, "hours": hours}
+
+
+def fine_tune(cfg: WakeWordConfig, data: Dict[str, np.ndarray], mined: Dict[str, Any], model: Any, work: Path,
+              resume: bool = True) -> Any:
+    """Continue training ``model`` on the training windows plus the mined hard negatives.
+
+    ``cfg.mining_epochs`` epochs at a third of the learning rate, with its own
+    checkpoints (``work/mined``) so an interrupted run resumes here.
+    """
+    if not len(mined["x"]) or cfg.mining_epochs <= 0:
+        return model
+    x, y = training_windows(cfg, data)
+    x = np.concatenate([x, mined["x"].astype(x.dtype)])
+    y = np.concatenate([y, np.zeros(len(mined["x"]), y.dtype)])
+    sub = work / "mined"
+    sub.mkdir(exist_ok=True)
+    if not resume:
+        commands.clear_checkpoints(sub)
+    ft = dataclasses.replace(cfg, epochs=cfg.mining_epochs, learning_rate=cfg.learning_rate / 3)
+    _log(f"fine-tuning on {len(y)} windows ({len(mined['x'])} mined hard negatives), {ft.epochs} epochs")
+    return commands.fit(ft, data, sub, resume=resume, n_classes=2, log=_log, train=(x, y), head=cfg.head,
+                        monitor="val_loss", init=model)
 
 
 def quantize(model: Any, data: Dict[str, np.ndarray], cfg: WakeWordConfig, path: Path) -> bytes:
@@ -815,7 +907,8 @@ def write_report(out: Path, name: str, entry: Dict[str, Any], metrics: Dict[str,
 
 
 def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: Path, entry: Dict[str, Any],
-            metrics: Dict[str, Any], work: Path, elapsed_s: float) -> Dict[str, Any]:
+            metrics: Dict[str, Any], work: Path, elapsed_s: float,
+            mined: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     from .. import __version__, runtime
 
     vj = work / f"voices-{cfg.data_key()}.json"
@@ -853,7 +946,11 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
             f"FluidR3 SoundFont music and babble at 0-25 dB SNR (p=0.85), SpecAugment per batch. Split by voice "
             f"family: train {fam.get('train')} ({len(used.get('train', []))} voices), val {fam.get('val')} "
             f"({len(used.get('val', []))}), test {fam.get('test')} ({len(used.get('test', []))}); espeak variants "
-            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training."),
+            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training."
+            + (f" Hard negatives: the first model scored {mined['hours']:.2f} h of negative streams by training "
+               f"voices (sentences, FluidR3 music, TV-like mixtures) at its stride and the {len(mined['x'])} "
+               f"highest-scoring windows (score >= {cfg.mining_min_score}) joined the training set for "
+               f"{cfg.mining_epochs} fine-tuning epochs." if mined is not None and len(mined["x"]) else "")),
         "metrics": {k: v for k, v in metrics.items() if k not in ("clip_scores",)},
         "training": {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
                      "seed": cfg.seed, "wall_time_s": round(elapsed_s, 1), "config": dataclasses.asdict(cfg)},
@@ -911,6 +1008,10 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     t0 = time.time()
     data = build_dataset(cfg, work, resume=resume)
     model = fit(cfg, data, work, resume=resume)
+    mined = None
+    if cfg.mining_hours > 0:
+        mined = mine_hard_negatives(cfg, model, work, neg_dir, resume=resume)
+        model = fine_tune(cfg, data, mined, model, work, resume=resume)
     model_path = out / f"{name}.tflite"
     quantize(model, data, cfg, model_path)
     entry = base_entry(cfg, name)
@@ -942,6 +1043,6 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     _log(f"FRR {metrics['frr']}; false accepts {fa['count']} in {fa['hours']:.2f} h "
          f"({fa['per_hour']:.3f}/h, 95% upper {fa['per_hour_95_upper']:.3f}/h); "
          f"{metrics['cost']['cpu_ms_per_audio_s']:.2f} ms CPU per audio second")
-    entry = publish(out, name, cfg, model, model_path, entry, metrics, work, time.time() - t0)
+    entry = publish(out, name, cfg, model, model_path, entry, metrics, work, time.time() - t0, mined)
     _log(f"wrote {model_path} ({entry['size_bytes']} bytes) and {out / 'manifest.json'}")
     return entry
