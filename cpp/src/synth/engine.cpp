@@ -3,6 +3,7 @@
 // block is cut at every event and every kSub frames: events land on their
 // exact frame, control values (bend, LFO, filter, pan) update per sub-block.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,7 +25,29 @@ constexpr int kDrumChannel = 9;
 constexpr std::size_t kFadeSlots = 4;
 constexpr std::uint32_t kFadeFrames = 256;
 
-float sq127(int v) { const float x = float(v) / 127.0f; return x * x; }  // GM concave gain, 40 log10
+// The SF2 default modulators from a 7-bit controller (note-on velocity, CC7, CC11) to attenuation:
+// concave, negative, 960 cB. As FluidSynth evaluates them: the source is normalised by 128
+// (not 127) and the concave table (SF2.01 8.2.4, 128 points) is read with linear interpolation,
+// so full scale still costs 1.36 cB per controller (0.41 dB for velocity, CC7 and CC11 at 127)
+// and CC7 at its default 100 costs 42.9 cB. A 7-bit value -> linear gain table.
+constexpr double kPeakAttenuationCb = 960.0;  // the SF2 envelope / modulator attenuation range
+std::array<float, 128> concave_gain_table() {
+    double tab[128];
+    tab[0] = 0.0;
+    tab[127] = 1.0;
+    for (int i = 1; i < 127; ++i) tab[127 - i] = -(400.0 / kPeakAttenuationCb) * std::log10(i / 127.0);
+    std::array<float, 128> gain{};
+    for (int v = 0; v < 128; ++v) {
+        const double x = 127.0 * (1.0 - v / 128.0);
+        const int i = std::min(int(x), 126);
+        const double c = tab[i] + (x - i) * (tab[i + 1] - tab[i]);
+        gain[std::size_t(v)] = float(std::pow(10.0, -kPeakAttenuationCb * c / 200.0));
+    }
+    return gain;
+}
+const float kEnvFloorAmp = float(std::pow(10.0, -kPeakAttenuationCb / 200.0));  // -96 dB: a falling envelope ends
+const std::array<float, 128> kConcaveGain = concave_gain_table();  // built at load: no guard in render()
+float concave_gain(int v) { return kConcaveGain[std::size_t(v & 127)]; }
 
 struct Channel {
     int program = 0, bank = 0, volume = 100, expression = 127, pan = 64, bend = 8192;
@@ -34,7 +57,7 @@ struct Channel {
     int pitch_serial = 0;  // bumped by every bend or bend-range change (voices cache their step)
     const Preset* preset = nullptr;
     std::size_t patch = 0;
-    float gain() const { return sq127(volume) * sq127(expression); }
+    float gain() const { return concave_gain(volume) * concave_gain(expression); }
     float bend_cents() const { return float(bend - 8192) / 8192.0f * bend_range * 100.0f; }
 };
 
@@ -191,7 +214,7 @@ struct Synth::Impl {
             v.t_off = 0;
         }
         const double samples = std::max(double(std::max(seconds, 0.002f)) * sr, 1.0);
-        v.release_mul = float(std::pow(10.0, -1000.0 / 200.0 / samples));  // 100 dB per release time
+        v.release_mul = float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / samples));  // 96 dB per release time
         v.release_mul_sub = float(std::pow(double(v.release_mul), double(kSub)));
         v.stage = kRelease;
     }
@@ -249,7 +272,7 @@ struct Synth::Impl {
         const Patch& p = patches[pi];
         common(v, c, key, vel, note);
         v.patch = pi;
-        v.gain = p.gain * sq127(vel);
+        v.gain = p.gain * concave_gain(vel);
         v.lfo_phase = 0.0;
         v.filter.reset();
         v.use_filter = p.filter_cutoff_hz < 0.45 * sr || p.filter_env_octaves != 0.0f || p.filter_keytrack != 0.0f;
@@ -274,7 +297,14 @@ struct Synth::Impl {
         v.kind = Kind::Sample;
         v.region = &r;
         v.ph = std::uint64_t(r.start) << 32;
-        v.gain = sq127(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0));
+        // The SF2 filter: Q in cB above a non-resonant response (FluidSynth: 0 cB is q = 1/sqrt(2),
+        // Q_dB - 3.01 dB in general), and the gain lowered by half the resonance height,
+        // 1/sqrt(q) (SF2.01 8.1.3 #9), so Q = 0 passes +1.5 dB and Q = 180 cB -7.5 dB. The filter
+        // only runs where it shapes the sound (below 13500 cents or modulated); its passband gain
+        // applies to every voice, as FluidSynth filters every voice.
+        const double q_db = std::min(std::max(double(r.filter_q_cb) / 10.0, 0.0), 96.0) - 3.01;
+        v.filter_q = float(std::pow(10.0, q_db / 20.0));
+        v.gain = concave_gain(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0) / std::sqrt(double(v.filter_q)));
         v.base_cents = float(key - r.root_key) * r.scale_tuning + r.tune_cents;
         v.rate_ratio = float(double(r.sample_rate) / sr);
         v.pan_seen = v.bend_seen = -1;
@@ -282,15 +312,17 @@ struct Synth::Impl {
         v.stage = kDelay;
         v.left = std::uint32_t(r.delay_s * sr);
         v.attack_inc = r.attack_s > 0 ? float(1.0 / std::max(1.0, r.attack_s * sr)) : 1.0f;
-        v.sustain_amp = float(std::pow(10.0, -r.sustain_cb / 200.0));
+        // The volume envelope spans 960 cB (FluidSynth's FLUID_PEAK_ATTENUATION, the modulators'
+        // range): decay and release fall 96 dB per stage time, and a sustain of s cB sits at
+        // 0.96 s cB (the envelope level is 1 - s / 1000 of that range).
+        v.sustain_amp = float(std::pow(10.0, -kPeakAttenuationCb * std::min(r.sustain_cb, 1000.0f) / 1000.0 / 200.0));
         const double decay = r.decay_s * std::pow(2.0, r.key_to_decay_tc * (60 - key) / 1200.0);
-        v.decay_mul = float(std::pow(10.0, -1000.0 / 200.0 / std::max(decay * sr, 1.0)));
+        v.decay_mul = float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / std::max(decay * sr, 1.0)));
         v.decay_mul_sub = float(std::pow(double(v.decay_mul), double(kSub)));
         v.filter.reset();
         // SF2 default modulator as FluidSynth applies it: velocity lowers the cutoff by up to
-        // 2400 cents (linear in 1 - velocity/127), for velocities of 64 and above
-        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 127.0f) : 0.0f);
-        v.filter_q = float(std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)));
+        // 2400 cents (linear in 1 - velocity/128), for velocities of 64 and above
+        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 128.0f) : 0.0f);
         v.modulated = r.mod_env_to_pitch != 0 || r.mod_env_to_fc != 0 || r.mod_lfo_to_pitch != 0 ||
                       r.mod_lfo_to_fc != 0 || r.mod_lfo_to_vol_cb != 0 || r.vib_lfo_to_pitch != 0;
         v.mod_released = false;
@@ -298,7 +330,9 @@ struct Synth::Impl {
         v.mod_lfo_phase = v.vib_lfo_phase = 0.0;
         v.lfo_gain = 1.0f;
         v.fc_seen = -1.0f;
-        v.use_filter = v.base_fc_cents < 13500.0f || r.mod_env_to_fc != 0 || r.mod_lfo_to_fc != 0;
+        // a fixed cutoff within 50 cents of the top (above 19.3 kHz, velocity 127 leaves it at
+        // 13481) only trims the edge of the audible band: skipped, its passband gain kept above
+        v.use_filter = v.base_fc_cents < 13450.0f || r.mod_env_to_fc != 0 || r.mod_lfo_to_fc != 0;
         set_cutoff(v, v.base_fc_cents);
     }
 
@@ -539,7 +573,7 @@ struct Synth::Impl {
                 case kRelease: {
                     const bool decay = v.stage == kDecay;
                     const float mul = decay ? v.decay_mul : v.release_mul;
-                    const float floor_amp = decay ? std::max(v.sustain_amp, 1e-5f) : 1e-5f;
+                    const float floor_amp = decay ? std::max(v.sustain_amp, kEnvFloorAmp) : kEnvFloorAmp;
                     if (v.amp <= floor_amp || mul >= 1.0f) {
                         finish_fall(v, decay);
                         if (v.stage == kDone || v.stage == kSustain) k_left = 0;
@@ -569,7 +603,7 @@ struct Synth::Impl {
     }
 
     static void finish_fall(Voice& v, bool decay) {
-        if (decay && v.sustain_amp >= 1e-5f) {
+        if (decay && v.sustain_amp > kEnvFloorAmp) {
             v.amp = v.sustain_amp;
             v.stage = kSustain;
         } else {
