@@ -10,13 +10,18 @@
 // zone) pair whose key and velocity ranges overlap becomes one Region with
 // the generators summed as the SF2 spec says (instrument values absolute,
 // preset values added; preset globals and instrument globals applied). The
-// default modulators the engine applies itself (engine.cpp): velocity and
-// CC7/CC11 to attenuation (concave, 960 cB: (v/127)^2 each, as FluidSynth),
-// velocity to filter cutoff (-2400 cents x (1 - v/127) from velocity 64, as
-// FluidSynth), pitch wheel (+-2 semitones by default, RPN 0 changes it), CC10
-// pan. The modulation envelope (to pitch and filter), the modulation LFO (to
-// pitch, filter, volume) and the vibrato LFO (to pitch) run once per 64-frame
-// sub-block. initialAttenuation is applied x 0.4 (EMU hardware, FluidSynth).
+// default modulators the engine applies itself (engine.cpp), with the
+// level conventions of FluidSynth 2.3 (the reference the benchmarks compare
+// against): velocity and CC7/CC11 to attenuation (concave, 960 cB each,
+// FluidSynth's interpolated table read at 127 (1 - v/128)); no velocity to
+// filter cutoff (FluidSynth neutralises SF2.01's); pitch wheel (+-2 semitones
+// by default, RPN 0 changes it); CC10 pan (sine law). The filter's Q is the
+// resonance over a non-resonant response (Q_dB - 3.01 dB) and every voice
+// gets the filter's passband gain 1/sqrt(q). The volume envelope spans
+// 960 cB. The modulation envelope (attack convex, SF2.04) to pitch and
+// filter, the modulation LFO (to pitch, filter, volume) and the vibrato LFO
+// (to pitch) run once per 64-frame sub-block. initialAttenuation is applied
+// x 0.4 (EMU hardware, FluidSynth).
 // Not supported: modulators in the file (pmod/imod: checked for size, then
 // ignored), 24-bit samples (sm24 is ignored; the 16 high bits play), chorus
 // and reverb sends.

@@ -45,6 +45,21 @@ std::array<float, 128> concave_gain_table() {
     }
     return gain;
 }
+// The SF2 convex curve for x in [0, 1]: FluidSynth's 128-point table (1 + 5/12 log10(i/127)),
+// read at 127 x with linear interpolation.
+std::array<float, 128> convex_table() {
+    std::array<float, 128> tab{};
+    tab[0] = 0.0f;
+    tab[127] = 1.0f;
+    for (int i = 1; i < 127; ++i) tab[std::size_t(i)] = float(1.0 + (400.0 / kPeakAttenuationCb) * std::log10(i / 127.0));
+    return tab;
+}
+const std::array<float, 128> kConvex = convex_table();
+float convex(float x) {
+    const float p = std::min(std::max(x, 0.0f), 1.0f) * 127.0f;
+    const int i = std::min(int(p), 126);
+    return kConvex[std::size_t(i)] + (p - float(i)) * (kConvex[std::size_t(i) + 1] - kConvex[std::size_t(i)]);
+}
 const float kEnvFloorAmp = float(std::pow(10.0, -kPeakAttenuationCb / 200.0));  // -96 dB: a falling envelope ends
 const std::array<float, 128> kConcaveGain = concave_gain_table();  // built at load: no guard in render()
 float concave_gain(int v) { return kConcaveGain[std::size_t(v & 127)]; }
@@ -209,7 +224,7 @@ struct Synth::Impl {
 
     void enter_release(Voice& v, float seconds) {
         if (v.kind == Kind::Sample && !v.mod_released) {
-            v.mod_at_release = mod_env_value(v);
+            v.mod_at_release = mod_env_value(v, false);
             v.mod_released = true;
             v.t_off = 0;
         }
@@ -320,9 +335,9 @@ struct Synth::Impl {
         v.decay_mul = float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / std::max(decay * sr, 1.0)));
         v.decay_mul_sub = float(std::pow(double(v.decay_mul), double(kSub)));
         v.filter.reset();
-        // SF2 default modulator as FluidSynth applies it: velocity lowers the cutoff by up to
-        // 2400 cents (linear in 1 - velocity/128), for velocities of 64 and above
-        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 128.0f) : 0.0f);
+        // No velocity-to-cutoff default modulator (SF2.01 8.4.2): FluidSynth special-cases it to
+        // nothing (its issue #11; measured with 2.3.1: velocity changes the level, not the cutoff)
+        v.base_fc_cents = r.filter_fc_cents;
         v.modulated = r.mod_env_to_pitch != 0 || r.mod_env_to_fc != 0 || r.mod_lfo_to_pitch != 0 ||
                       r.mod_lfo_to_fc != 0 || r.mod_lfo_to_vol_cb != 0 || r.vib_lfo_to_pitch != 0;
         v.mod_released = false;
@@ -344,14 +359,17 @@ struct Synth::Impl {
 
     // The modulation envelope now: linear attack, hold, linear decay to the sustain
     // level (a full-scale fall takes the decay time) and linear release, like FluidSynth's.
-    float mod_env_value(const Voice& v) const {
+    // `shaped`: the attack as it reaches its destinations, convex (SF2.04 8.1.2 #26, as FluidSynth:
+    // the linear ramp read through the convex curve, so half the excursion comes in the first
+    // ~6% of the attack time); unshaped, the linear ramp a release starts from.
+    float mod_env_value(const Voice& v, bool shaped = true) const {
         const Region& r = *v.region;
         if (v.mod_released)
             return std::max(0.0f, v.mod_at_release - (r.mod_release_s > 0 ? float(double(v.t_off) / (r.mod_release_s * sr)) : 1.0f));
         double t = double(v.t_on) / sr;
         if (t < r.mod_delay_s) return 0.0f;
         t -= r.mod_delay_s;
-        if (t < r.mod_attack_s) return float(t / r.mod_attack_s);
+        if (t < r.mod_attack_s) return shaped ? convex(float(t / r.mod_attack_s)) : float(t / r.mod_attack_s);
         t -= r.mod_attack_s;
         const double hold = r.mod_hold_s * std::exp2(r.mod_key_to_hold_tc * (60 - v.key) / 1200.0);
         if (t < hold) return 1.0f;
