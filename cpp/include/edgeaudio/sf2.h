@@ -51,7 +51,7 @@ struct Region {
     float tune_cents = 0.0f;       // coarse * 100 + fine + sample pitch correction
     float scale_tuning = 100.0f;   // cents per key
     int loop_mode = 0;             // 0 none, 1 continuous, 3 until release
-    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do
+    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do (may be < 0)
     float pan = 0.0f;              // -0.5 (left) .. 0.5 (right)
     // volume envelope, seconds (delay..release) and sustain attenuation in cB
     float delay_s = 0, attack_s = 0, hold_s = 0, decay_s = 0, release_s = 0, sustain_cb = 0;

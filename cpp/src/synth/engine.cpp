@@ -85,7 +85,7 @@ struct Voice {
     int channel = 0, key = 0, velocity = 0;
     std::uint64_t serial = 0, release_serial = 0;
     bool released = false, pedal_held = false;
-    float level = 0.0f, gain = 0.0f;
+    float level = 0.0f, gain = 0.0f, max_gain = 1.0f;
     // built-in patches
     std::size_t patch = 0;
     WavetableOscillator osc;
@@ -319,7 +319,11 @@ struct Synth::Impl {
         // applies to every voice, as FluidSynth filters every voice.
         const double q_db = std::min(std::max(double(r.filter_q_cb) / 10.0, 0.0), 96.0) - 3.01;
         v.filter_q = float(std::pow(10.0, q_db / 20.0));
-        v.gain = concave_gain(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0) / std::sqrt(double(v.filter_q)));
+        // initialAttenuation may be negative (FluidR3's Sweep Pad and Goblins presets add -100 cB):
+        // the generator, velocity, CC7 and CC11 sum, and that total is clipped at 0 cB (as
+        // FluidSynth does), so the mix gain is capped at the filter's passband gain (max_gain)
+        v.max_gain = float(1.0 / std::sqrt(double(v.filter_q)));
+        v.gain = concave_gain(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0)) * v.max_gain;
         v.base_cents = float(key - r.root_key) * r.scale_tuning + r.tune_cents;
         v.rate_ratio = float(double(r.sample_rate) / sr);
         v.pan_seen = v.bend_seen = -1;
@@ -509,7 +513,7 @@ struct Synth::Impl {
                 pan_gains(v, v.region->pan, v.pan_l, v.pan_r);
                 v.pan_seen = ch[v.channel].pan;
             }
-            const float g = v.gain * ch[v.channel].gain() * v.lfo_gain;
+            const float g = std::min(v.gain * ch[v.channel].gain(), v.max_gain) * v.lfo_gain;
             k->mix(&rows[j * kSub], v.pan_l * g, v.pan_r * g, L, R, m);
             if (v.stage == kDone) v.kind = Kind::Off;
         }

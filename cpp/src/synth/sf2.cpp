@@ -373,7 +373,8 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.scale_tuning = float(clampv(g[kScaleTuning], 0, 1200));
                 // EMU hardware, and so FluidSynth and the SoundFonts voiced on them, scale the
                 // initialAttenuation generator by 0.4; the GM banks here are balanced for that
-                r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], 0, 1440));
+                // (negative totals are kept: the engine clips the sum with the controllers at 0 cB)
+                r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], -1440, 1440));
                 r.pan = float(clampv(g[kPan], -500, 500)) / 1000.0f;
                 r.delay_s = tc_seconds(clampv(g[kDelayVol], -12000, 5000));
                 r.attack_s = tc_seconds(clampv(g[kAttackVol], -12000, 8000));
