@@ -401,3 +401,136 @@ def test_cli_synth_writes_a_wav(tmp_path):
                        capture_output=True, text=True,
                        env={**__import__("os").environ, "EDGEAUDIO_SOUNDFONT": str(tmp_path / "x.sf2")})
     assert r.returncode == 1 and "no SoundFont" in r.stderr
+
+
+# ---------------------------------------------------------------- SoundFont levels (FluidSynth's conventions)
+
+def _note_level_db(path, events, n=SR, steady=slice(SR // 2, SR)) -> float:
+    """RMS level (dB) of the left channel over `steady` of a render of `events`."""
+    x = synth.Synth(SR, 8, soundfont=path).render(n, events)[steady, 0].astype(np.float64)
+    return 20 * np.log10(np.sqrt(np.mean(x ** 2)))
+
+
+def _fluid_concave(x: float) -> float:
+    """FluidSynth's concave curve: the SF2 128-point table, read with linear interpolation."""
+    tab = np.empty(128)
+    tab[0], tab[127] = 0.0, 1.0
+    i = np.arange(1, 127)
+    tab[127 - i] = -(400 / 960) * np.log10(i / 127)
+    k = min(int(x), 126)
+    return tab[k] + (x - k) * (tab[k + 1] - tab[k])
+
+
+def _controller_cb(value: int) -> float:
+    """Attenuation (cB) of velocity / CC7 / CC11 at `value` (source normalised by 128, as FluidSynth)."""
+    return 960 * _fluid_concave(127 * (1 - value / 128))
+
+
+def test_soundfont_note_level_is_the_closed_form_of_the_sf2_chain(tmp_path):
+    """The sine (peak 16000) at velocity 127, CC7 127, centre pan: 0.41 dB for the three controllers
+    at full scale and +1.5 dB, the passband gain of the SF2 filter at Q 0 (q = 1/sqrt(2), gain 1/sqrt(q))."""
+    path = tmp_path / "tiny.sf2"
+    path.write_bytes(tiny_sf2())
+    level = _note_level_db(path, [(0, 0xB0, 7, 127), (0, 0x90, 69, 127)])
+    expected = 20 * np.log10(16000 / 32768 * np.cos(np.pi / 4) / np.sqrt(2)) - 3 * _controller_cb(127) / 10 \
+        + 10 * np.log10(np.sqrt(2))
+    assert level == pytest.approx(expected, abs=0.05)
+    # CC7 at its default (100) and velocity 100: the curve at 100, twice more
+    level = _note_level_db(path, [(0, 0x90, 69, 100)])
+    expected += -2 * (_controller_cb(100) - _controller_cb(127)) / 10
+    assert level == pytest.approx(expected, abs=0.05)
+
+
+def test_filter_q_is_resonance_over_a_flat_response_with_half_its_height_off_the_gain(tmp_path):
+    """Q 180 cB (fc 12000 cents, 8.4 kHz, far above the 441 Hz sine): q = 10^((18 - 3.01) / 20),
+    passband gain 1/sqrt(q); against Q 0 (q = 1/sqrt(2)) that is -9.0 dB."""
+    path = tmp_path / "q.sf2"
+    levels = []
+    for q_cb in (0, 180):
+        path.write_bytes(tiny_sf2(extra_gens=[(8, 12000), (9, q_cb)]))
+        levels.append(_note_level_db(path, [(0, 0x90, 69, 127)]))
+    q = [10 ** ((q_cb / 10 - 3.01) / 20) for q_cb in (0, 180)]
+    assert levels[1] - levels[0] == pytest.approx(-10 * np.log10(q[1] / q[0]), abs=0.1)
+
+
+def test_negative_attenuation_sums_with_the_controllers_and_clips_at_zero(tmp_path):
+    """initialAttenuation -100 cB (x 0.4: -40 cB) cancels 40 cB of the controllers' 45.6 cB
+    (velocity 127, CC7 100, CC11 127): +4.0 dB; with CC7 at 127 the sum is below 0 and clips: +0.41 dB."""
+    path = tmp_path / "att.sf2"
+    path.write_bytes(tiny_sf2())
+    base = _note_level_db(path, [(0, 0x90, 69, 127)])
+    base_full = _note_level_db(path, [(0, 0xB0, 7, 127), (0, 0x90, 69, 127)])
+    path.write_bytes(tiny_sf2(attenuation_cb=-100))
+    assert _note_level_db(path, [(0, 0x90, 69, 127)]) - base == pytest.approx(4.0, abs=0.05)
+    assert _note_level_db(path, [(0, 0xB0, 7, 127), (0, 0x90, 69, 127)]) - base_full == \
+        pytest.approx(3 * _controller_cb(127) / 10, abs=0.05)
+
+
+def test_velocity_changes_the_level_not_the_filter_cutoff(tmp_path):
+    """fc 6800 cents (415 Hz) under the 441 Hz sine: velocity 64 against 127 is the concave curve's
+    step alone (no SF2.01 velocity-to-cutoff modulator, which would take 1200 cents off at 64)."""
+    path = tmp_path / "vel.sf2"
+    path.write_bytes(tiny_sf2(extra_gens=[(8, 6800)]))
+    step = _note_level_db(path, [(0, 0x90, 69, 64)]) - _note_level_db(path, [(0, 0x90, 69, 127)])
+    assert step == pytest.approx(-(_controller_cb(64) - _controller_cb(127)) / 10, abs=0.05)
+
+
+def test_volume_envelope_spans_960_cb(tmp_path):
+    """sustainVol 300 cB sits 28.8 dB (0.96 x 300 cB) under the undecayed note; a 1 s decay
+    falls 9.6 dB per 100 ms on the way there."""
+    path = tmp_path / "env.sf2"
+    path.write_bytes(tiny_sf2())
+    held = _note_level_db(path, [(0, 0x90, 69, 127)])
+    path.write_bytes(tiny_sf2(extra_gens=[(37, 300), (36, 0)]))
+    assert _note_level_db(path, [(0, 0x90, 69, 127)]) - held == pytest.approx(-28.8, abs=0.1)
+    x = synth.Synth(SR, 8, soundfont=path).render(SR, [(0, 0x90, 69, 127)])[:, 0].astype(np.float64)
+    rms = [20 * np.log10(np.sqrt(np.mean(x[i:i + 4800] ** 2))) for i in (4800, 9600)]
+    assert rms[1] - rms[0] == pytest.approx(-9.6, abs=0.1)
+
+
+def test_modulation_envelope_attack_is_convex(tmp_path):
+    """modEnvToPitch +1200 cents with a 1 s attack (attackModEnv 0): 100 ms in, the convex attack
+    (SF2.04; FluidSynth's 1 + 5/12 log10 x) has the pitch 700 cents up, a linear one only 120."""
+    path = tmp_path / "convex.sf2"
+    path.write_bytes(tiny_sf2(extra_gens=[(7, 1200), (26, 0)]))
+    x = synth.Synth(SR, 8, soundfont=path).render(SR // 5, [(0, 0x90, 69, 127)])[:, 0]
+    up = cents(zero_crossing_freq(x[int(0.09 * SR):int(0.11 * SR)], SR), 441.0)
+    assert up == pytest.approx(1200 * (1 + 5 / 12 * np.log10(0.1)), abs=40)
+
+
+FLUID_CASES = {
+    "plain": ([], [(0, 0x90, 69, 127)]),
+    "velocity 100, CC7 default": ([], [(0, 0x90, 69, 100)]),
+    "low cutoff, velocity 64": ([(8, 6800)], [(0, 0x90, 69, 64)]),
+    "Q 180": ([(8, 8000), (9, 180)], [(0, 0x90, 69, 127)]),
+    "sustain 300 cB": ([(37, 300), (36, 0)], [(0, 0x90, 69, 127)]),
+    "convex modenv to filter": ([(8, 5535), (11, 5000), (26, 1200)], [(0, 0x90, 57, 100)]),
+    "negative attenuation": ([(48, -100)], [(0, 0x90, 69, 127)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FLUID_CASES))
+def test_soundfont_levels_match_fluidsynth(tmp_path, case):
+    """The same one-note file and SoundFont through FluidSynth (effects off, gain 0.2): RMS levels
+    per 100 ms within 0.5 dB while the note is held (FluidSynth: tools/test.sh installs it; its
+    envelopes step per 64-frame block, so a fast decay runs ~0.3 dB behind ours)."""
+    sf = pytest.importorskip("soundfile")
+    gens, events = FLUID_CASES[case]
+    att = [a for g, a in gens if g == 48]
+    font, mid, wav = tmp_path / "t.sf2", tmp_path / "t.mid", tmp_path / "t.wav"
+    font.write_bytes(tiny_sf2(attenuation_cb=att[0] if att else 0, extra_gens=[(g, a) for g, a in gens if g != 48]))
+    song = mido.MidiFile(type=0, ticks_per_beat=480)  # 120 BPM: 960 ticks per second
+    track = mido.MidiTrack(
+        [mido.Message("note_on", note=events[0][2], velocity=events[0][3], time=0),
+         mido.Message("note_off", note=events[0][2], velocity=0, time=960)])
+    song.tracks.append(track)
+    song.save(mid)
+    subprocess.run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", "0.2", "-r", str(SR), "-F", str(wav),
+                    str(font), str(mid)], check=True, capture_output=True)
+    theirs, _ = sf.read(wav, dtype="float32", always_2d=True)
+    ours = synth.render_midi(mid, soundfont=font, sample_rate=SR, tail_s=0.0)
+    win = SR // 10
+    for i in range(0, SR - win + 1, win):
+        a, b = ours[i:i + win].astype(np.float64), theirs[i:i + win].astype(np.float64)
+        gap = 20 * np.log10(np.sqrt(np.mean(a ** 2)) / np.sqrt(np.mean(b ** 2)))
+        assert abs(gap) < 0.5, (case, i / SR, gap)

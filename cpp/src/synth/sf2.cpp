@@ -111,10 +111,17 @@ bool host_is_little_endian() {
 
 constexpr float kEmuAttenuationFactor = 0.4f;
 
-float tc_seconds(int tc) { return tc <= -12000 ? 0.0f : float(std::pow(2.0, double(tc) / 1200.0)); }
-
 template <class T>
 T clampv(T v, T lo, T hi) { return std::min(std::max(v, lo), hi); }
+
+// Delays: the floor (-12000 timecents) is no delay (FluidSynth rounds its 1 ms down to no 64-frame block).
+float tc_seconds(int tc) { return tc <= -12000 ? 0.0f : float(std::pow(2.0, double(tc) / 1200.0)); }
+// Stage times (attack, hold, decay, release): -12000 timecents and below is 1 ms (SF2.01 8.1.3),
+// only -32768 is instant; FluidSynth's 1 ms attack and hold put the decay of a default
+// envelope 2.7 ms after the note-on, and levels of fast decays depend on it.
+float tc_stage_seconds(int tc, int max_tc) {
+    return tc <= -32768 ? 0.0f : float(std::pow(2.0, double(clampv(tc, -12000, max_tc)) / 1200.0));
+}
 
 }  // namespace
 
@@ -377,10 +384,10 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], -1440, 1440));
                 r.pan = float(clampv(g[kPan], -500, 500)) / 1000.0f;
                 r.delay_s = tc_seconds(clampv(g[kDelayVol], -12000, 5000));
-                r.attack_s = tc_seconds(clampv(g[kAttackVol], -12000, 8000));
-                r.hold_s = tc_seconds(clampv(g[kHoldVol], -12000, 5000));
-                r.decay_s = tc_seconds(clampv(g[kDecayVol], -12000, 8000));
-                r.release_s = tc_seconds(clampv(g[kReleaseVol], -12000, 8000));
+                r.attack_s = tc_stage_seconds(g[kAttackVol], 8000);
+                r.hold_s = tc_stage_seconds(g[kHoldVol], 5000);
+                r.decay_s = tc_stage_seconds(g[kDecayVol], 8000);
+                r.release_s = tc_stage_seconds(g[kReleaseVol], 8000);
                 r.sustain_cb = float(clampv(g[kSustainVol], 0, 1440));
                 r.key_to_hold_tc = float(clampv(g[kKeyToHold], -1200, 1200));
                 r.key_to_decay_tc = float(clampv(g[kKeyToDecay], -1200, 1200));
@@ -400,11 +407,11 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.vib_lfo_delay_s = tc_seconds(clampv(g[23], -12000, 5000));
                 r.vib_lfo_hz = hz(clampv(g[24], -16000, 4500));
                 r.mod_delay_s = tc_seconds(clampv(g[25], -12000, 5000));
-                r.mod_attack_s = tc_seconds(clampv(g[26], -12000, 8000));
-                r.mod_hold_s = tc_seconds(clampv(g[27], -12000, 5000));
-                r.mod_decay_s = tc_seconds(clampv(g[28], -12000, 8000));
+                r.mod_attack_s = tc_stage_seconds(g[26], 8000);
+                r.mod_hold_s = tc_stage_seconds(g[27], 5000);
+                r.mod_decay_s = tc_stage_seconds(g[28], 8000);
                 r.mod_sustain = 1.0f - float(clampv(g[29], 0, 1000)) / 1000.0f;
-                r.mod_release_s = tc_seconds(clampv(g[30], -12000, 8000));
+                r.mod_release_s = tc_stage_seconds(g[30], 8000);
                 r.mod_key_to_hold_tc = float(clampv(g[31], -1200, 1200));
                 r.mod_key_to_decay_tc = float(clampv(g[32], -1200, 1200));
                 preset.regions.push_back(r);
