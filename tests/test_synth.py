@@ -534,3 +534,51 @@ def test_soundfont_levels_match_fluidsynth(tmp_path, case):
         a, b = ours[i:i + win].astype(np.float64), theirs[i:i + win].astype(np.float64)
         gap = 20 * np.log10(np.sqrt(np.mean(a ** 2)) / np.sqrt(np.mean(b ** 2)))
         assert abs(gap) < 0.5, (case, i / SR, gap)
+
+
+# ---------------------------------------------------------------- built-in drum kit (no SoundFont)
+
+def _drum(key: int, n: int = SR, events=()) -> np.ndarray:
+    s = synth.Synth(SR, 16)  # built-in patches: channel 10 plays the synthesised kit
+    return s.render(n, [(0, 0x99, key, 100), (480, 0x89, key, 0), *events])[:, 0].astype(np.float64)
+
+
+def _band_share(x: np.ndarray, lo_hz: float, hi_hz: float) -> float:
+    p = np.abs(np.fft.rfft(x)) ** 2
+    f = np.fft.rfftfreq(len(x), 1 / SR)
+    return float(p[(f >= lo_hz) & (f < hi_hz)].sum() / p.sum())
+
+
+def _level_db(x: np.ndarray) -> float:
+    return 20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-12)
+
+
+def test_builtin_drum_kit_plays_gm_percussion_sounds():
+    """Channel 10 without a SoundFont: a kick (36) is low and falls in pitch, a snare (38) has a
+    body and broadband noise, hi-hats (42) are high and short, a crash (49) is high and rings on;
+    each is a one-shot (the note-off 10 ms in does not cut it)."""
+    kick = _drum(36)
+    assert _band_share(kick, 0, 200) > 0.8
+    early, late = kick[:int(0.02 * SR)], kick[int(0.1 * SR):int(0.2 * SR)]
+    zc = lambda seg: np.count_nonzero(np.diff(np.signbit(seg))) / len(seg)  # noqa: E731
+    assert zc(early) > 1.5 * zc(late)  # the pitch sweeps down
+    snare = _drum(38)
+    assert _band_share(snare, 2000, SR / 2) > 0.3 and _band_share(snare, 100, 400) > 0.05
+    hat = _drum(42)
+    assert _band_share(hat, 5000, SR / 2) > 0.9
+    assert _level_db(hat[int(0.2 * SR):int(0.3 * SR)]) < _level_db(hat[:int(0.02 * SR)]) - 60
+    crash = _drum(49)
+    assert _band_share(crash, 4000, SR / 2) > 0.9
+    assert _level_db(crash[SR // 2:int(0.6 * SR)]) > _level_db(crash[:int(0.02 * SR)]) - 30
+
+
+def test_closed_hihat_chokes_the_open_one():
+    """An open hi-hat (46) rings for half a second; a closed one (42) 100 ms in cuts it off."""
+    alone = _drum(46)
+    choked = _drum(46, events=[(4800, 0x99, 42, 100)])
+    window = slice(int(0.25 * SR), int(0.35 * SR))
+    assert _level_db(choked[window]) < _level_db(alone[window]) - 40
+    s = synth.Synth(SR, 16)
+    s.render(4800, [(0, 0x99, 46, 100)])
+    s.render(1440, [(0, 0x99, 42, 100)])  # 30 ms: the open hat is gone, the closed one rings
+    assert not s.note_sounding(9, 46) and s.note_sounding(9, 42)

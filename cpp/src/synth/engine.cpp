@@ -76,7 +76,7 @@ struct Channel {
     float bend_cents() const { return float(bend - 8192) / 8192.0f * bend_range * 100.0f; }
 };
 
-enum class Kind { Off, Wave, String, Sample };
+enum class Kind { Off, Wave, String, Sample, Drum };
 enum EnvStage { kDelay, kAttack, kHold, kDecay, kSustain, kRelease, kDone };
 }  // namespace
 
@@ -93,6 +93,7 @@ struct Voice {
     Svf filter;
     bool use_filter = false;
     PluckedString string;
+    DrumVoice drum;  // the built-in kit (Patch::Source::DrumKit)
     double lfo_phase = 0.0;
     // SoundFont sample
     const Region* region = nullptr;
@@ -113,7 +114,7 @@ struct Voice {
     double mod_lfo_phase = 0.0, vib_lfo_phase = 0.0;
     std::uint32_t fade_left = 0;  // > 0: a stolen voice's copy fading out
 
-    explicit Voice(double sr) : string(sr, 20.0) {}
+    explicit Voice(double sr) : string(sr, 20.0), drum(sr) {}
 };
 
 struct Synth::Impl {
@@ -270,6 +271,11 @@ struct Synth::Impl {
             return;
         }
         if (chan.patch == std::size_t(-1)) return;
+        if (patches[chan.patch].source == Patch::Source::DrumKit)
+            if (const int group = DrumVoice::choke_group(key))  // a closed hi-hat cuts the open one
+                for (auto& v : voices)
+                    if (v.kind == Kind::Drum && v.channel == c && DrumVoice::choke_group(v.key) == group)
+                        v.drum.choke(0.01);
         start_patch(allocate(note), c, key, vel, note, chan.patch);
     }
 
@@ -291,6 +297,12 @@ struct Synth::Impl {
         v.lfo_phase = 0.0;
         v.filter.reset();
         v.use_filter = p.filter_cutoff_hz < 0.45 * sr || p.filter_env_octaves != 0.0f || p.filter_keytrack != 0.0f;
+        if (p.source == Patch::Source::DrumKit) {  // one-shot: note-off does not cut it
+            v.kind = Kind::Drum;
+            v.use_filter = false;
+            v.drum.play(key, float(vel) / 127.0f, std::uint32_t(note * 2654435761u + 1u));
+            return;
+        }
         if (p.source == Patch::Source::Wavetable) {
             v.kind = Kind::Wave;
             v.osc.set_table(p.table.get());
@@ -524,7 +536,12 @@ struct Synth::Impl {
         float* b = buf;
         const Channel& chan = ch[v.channel];
         float gl, gr;
-        {
+        if (v.kind == Kind::Drum) {
+            v.drum.render(b, m);
+            v.level = v.drum.level() * v.gain;
+            if (!v.drum.active()) v.kind = Kind::Off;
+            pan_gains(v, 0.0f, gl, gr);
+        } else {
             const Patch& p = patches[v.patch];
             double f = 440.0 * std::pow(2.0, (v.key - 69 + chan.bend_cents() / 100.0) / 12.0);
             if (p.vibrato_cents != 0.0f) {
