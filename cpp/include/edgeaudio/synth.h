@@ -192,7 +192,7 @@ class DrumVoice {
     float a1_ = 0, a2_ = 0, a3_ = 0, k_ = 1, ic1_ = 0, ic2_ = 0;
     double metal_phase_[6] = {}, metal_inc_[6] = {};
     std::uint32_t rng_ = 1;
-    std::uint32_t burst_left_ = 0, burst_period_ = 0, burst_count_ = 0;
+    std::uint32_t burst_left_ = 0, burst_period_ = 0, burst_count_ = 0, t_ = 0;
     float burst_amp_ = 0.0f;
 };
 

@@ -146,6 +146,7 @@ void DrumVoice::play(int key, float velocity, std::uint32_t seed) {
     rng_ = seed ? seed : 1u;
     choke_amp_ = 1.0f;
     choke_mul_ = 1.0f;
+    t_ = 0;
     active_ = true;
     level_ = std::max({body_amp_, noise_amp_, click_amp_});
 }
@@ -212,14 +213,20 @@ void DrumVoice::render(float* out, std::size_t n, float gain, bool accumulate) {
         y *= choke_amp_;
         choke_amp_ *= choke_mul_;
         out[i] = accumulate ? out[i] + gain * y : gain * y;
+        // every 64 samples of the sound (not of the block, so any block size gives the same
+        // samples): the level, the end, and no denormals in the filter
+        if ((++t_ & 63u) == 0) {
+            level_ = choke_amp_ * std::max({body_amp_, noise_amp_, click_amp_});
+            if (std::fabs(ic1_) < 1e-20f) ic1_ = 0.0f;
+            if (std::fabs(ic2_) < 1e-20f) ic2_ = 0.0f;
+            if (level_ < kSilent && burst_count_ == 0) {
+                active_ = false;
+                level_ = 0.0f;
+                if (!accumulate) std::fill(out + i + 1, out + n, 0.0f);
+                return;
+            }
+        }
     }
-    level_ = choke_amp_ * std::max({body_amp_, noise_amp_, click_amp_});
-    if (level_ < kSilent && burst_count_ == 0) {
-        active_ = false;
-        level_ = 0.0f;
-    }
-    if (std::fabs(ic1_) < 1e-20f) ic1_ = 0.0f;  // decayed: no denormals
-    if (std::fabs(ic2_) < 1e-20f) ic2_ = 0.0f;
 }
 
 }  // namespace edgeaudio::synth
