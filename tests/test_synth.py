@@ -77,6 +77,23 @@ def test_sawtooth_aliasing_is_below_minus_80_db(f0):
     assert aliasing_db(x, f0) < -80.0
 
 
+def test_rising_note_fades_top_harmonics_out_before_the_mipmap_switch():
+    """The saw's 8-harmonic level serves 1500-3000 Hz at 48 kHz (8 f < Nyquist), the 4-harmonic
+    level above. Harmonics 5-8 play in full (1/h) at the bottom of that octave and have faded
+    out just below the switch, so crossing it (2999 -> 3000 Hz) changes nothing audible."""
+    saw = synth.Wavetable.classic("saw")
+
+    def harmonics_db(f0: int) -> np.ndarray:  # harmonics 1-8 relative to the fundamental (1 s: exact bins)
+        p = np.abs(np.fft.rfft(synth.oscillator(saw, float(f0), SR, SR).astype(np.float64)))
+        return 20 * np.log10(p[[f0 * h for h in range(1, 9)]] / p[f0] + 1e-12)
+
+    assert saw.level_harmonics(saw.level_for(1500 / SR)) == 8 and saw.level_harmonics(saw.level_for(3000 / SR)) == 4
+    np.testing.assert_allclose(harmonics_db(1500), -20 * np.log10(np.arange(1, 9)), atol=0.1)
+    below, above = harmonics_db(2999), harmonics_db(3000)
+    assert np.all(below[4:] < -40) and np.all(above[4:] < -100)
+    np.testing.assert_allclose(below[:4], above[:4], atol=0.05)
+
+
 def test_phase_modulation_input_shifts_phase():
     table = synth.Wavetable.classic("sine")
     pm = np.full(480, 0.25, np.float32)

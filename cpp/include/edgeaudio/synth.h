@@ -5,7 +5,10 @@
 //                  a note reads the level whose highest harmonic stays below
 //                  Nyquist, so no harmonic of the table ever aliases.
 //   WavetableOscillator  phase accumulator + cubic (Hermite) table read,
-//                  phase-modulation input, frame morph.
+//                  phase-modulation input, frame morph; over the upper half
+//                  of each level's octave it crossfades into the next level,
+//                  so harmonics fade out as a note rises instead of dropping
+//                  at the octave switch.
 //   Adsr           attack/decay/sustain/release with a curve control.
 //   Svf            state-variable filter (TPT form), low/band/high-pass.
 //   PluckedString  Karplus-Strong with decay (T60) and brightness controls.

@@ -327,8 +327,8 @@ struct Synth::Impl {
         // The SF2 filter: Q in cB above a non-resonant response (FluidSynth: 0 cB is q = 1/sqrt(2),
         // Q_dB - 3.01 dB in general), and the gain lowered by half the resonance height,
         // 1/sqrt(q) (SF2.01 8.1.3 #9), so Q = 0 passes +1.5 dB and Q = 180 cB -7.5 dB. The filter
-        // only runs where it shapes the sound (below 13500 cents or modulated); its passband gain
-        // applies to every voice, as FluidSynth filters every voice.
+        // only runs where it shapes the sound (use_filter below); its passband gain applies to
+        // every voice, as FluidSynth filters every voice.
         const double q_db = std::min(std::max(double(r.filter_q_cb) / 10.0, 0.0), 96.0) - 3.01;
         v.filter_q = float(std::pow(10.0, q_db / 20.0));
         // initialAttenuation may be negative (FluidR3's Sweep Pad and Goblins presets add -100 cB):
@@ -373,8 +373,8 @@ struct Synth::Impl {
         v.filter.set(8.176 * std::exp2(double(fc_cents) / 1200.0), v.filter_q, sr);
     }
 
-    // The modulation envelope now: linear attack, hold, linear decay to the sustain
-    // level (a full-scale fall takes the decay time) and linear release, like FluidSynth's.
+    // The modulation envelope now: attack, hold, linear decay to the sustain level (a
+    // full-scale fall takes the decay time) and linear release, like FluidSynth's.
     // `shaped`: the attack as it reaches its destinations, convex (SF2.04 8.1.2 #26, as FluidSynth:
     // the linear ramp read through the convex curve, so half the excursion comes in the first
     // ~6% of the attack time); unshaped, the linear ramp a release starts from.
