@@ -271,11 +271,16 @@ def _list(kind: bytes, parts) -> bytes:
     return _chunk(b"LIST", kind + b"".join(parts))
 
 
-def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, extra_gens=()) -> bytes:
+def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, extra_gens=(),
+             frames=None) -> bytes:
     """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums.
 
-    ``extra_gens``: (generator id, signed amount) pairs added to the sine's zone."""
+    ``extra_gens``: (generator id, signed amount) pairs added to the sine's zone; ``frames``:
+    1000 int16 frames to use instead of the sine."""
     sine = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype("<i2")
+    if frames is not None:
+        sine = np.asarray(frames, "<i2")
+        assert sine.shape == (1000,)
     smpl = sine.tobytes() + b"\0" * 92
     name = lambda s: s.encode().ljust(20, b"\0")  # noqa: E731
     phdr = (name("Sine") + struct.pack("<HHHIII", 0, 0, 0, 0, 0, 0)
@@ -525,6 +530,8 @@ FLUID_CASES = {  # generators of the sine's zone; notes (key, velocity, start s,
     "negative attenuation": ([(48, -100)], [(69, 127, 0.0, 1.0)], (0.0, 1.0)),
     # a second note of the same exclusive class releases the first over -200 timecents
     "exclusive class": ([(57, 1)], [(69, 100, 0.0, 1.0), (57, 100, 0.3, 0.1)], (0.5, 0.8)),
+    # white noise looped: a resonance at the top of the band (Q 100 cB at 19.9 kHz) is heard
+    "resonance at 19.9 kHz on noise": ([(9, 100)], [(69, 127, 0.0, 1.0)], (0.0, 1.0)),
 }
 
 
@@ -537,7 +544,9 @@ def test_soundfont_levels_match_fluidsynth(tmp_path, case):
     gens, notes, (t0, t1) = FLUID_CASES[case]
     att = [a for g, a in gens if g == 48]
     font, mid, wav = tmp_path / "t.sf2", tmp_path / "t.mid", tmp_path / "t.wav"
-    font.write_bytes(tiny_sf2(attenuation_cb=att[0] if att else 0, extra_gens=[(g, a) for g, a in gens if g != 48]))
+    noise = np.random.default_rng(0).integers(-12000, 12000, 1000) if "noise" in case else None
+    font.write_bytes(tiny_sf2(attenuation_cb=att[0] if att else 0, extra_gens=[(g, a) for g, a in gens if g != 48],
+                              frames=noise))
     msgs = sorted([(round(st * 960), 1, k, v) for k, v, st, _ in notes] +  # 120 BPM: 960 ticks per second
                   [(round((st + du) * 960), 0, k, 0) for k, _, st, du in notes])
     track, tick = mido.MidiTrack(), 0
