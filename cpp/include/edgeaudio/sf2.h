@@ -22,9 +22,15 @@
 // filter, the modulation LFO (to pitch, filter, volume) and the vibrato LFO
 // (to pitch) run once per 64-frame sub-block. initialAttenuation is applied
 // x 0.4 (EMU hardware, FluidSynth).
+// Exclusive classes release the sounding voices of the class over -200
+// timecents (FluidSynth's value).
 // Not supported: modulators in the file (pmod/imod: checked for size, then
-// ignored), 24-bit samples (sm24 is ignored; the 16 high bits play), chorus
-// and reverb sends.
+// ignored; in FluidR3_GM only its four Brass instruments carry any that
+// differ from the defaults, velocity to cutoff and Q), 24-bit samples (sm24
+// is ignored; the 16 high bits play), chorus and reverb sends. A positive
+// modulation-LFO-to-volume swing may lift a voice above its envelope's
+// peak here (FluidSynth clips it there; a few tenths of a dB at most in
+// FluidR3_GM).
 #pragma once
 
 #include <cstddef>
