@@ -532,6 +532,10 @@ FLUID_CASES = {  # generators of the sine's zone; notes (key, velocity, start s,
     "exclusive class": ([(57, 1)], [(69, 100, 0.0, 1.0), (57, 100, 0.3, 0.1)], (0.5, 0.8)),
     # white noise looped: a resonance at the top of the band (Q 100 cB at 19.9 kHz) is heard
     "resonance at 19.9 kHz on noise": ([(9, 100)], [(69, 127, 0.0, 1.0)], (0.0, 1.0)),
+    # released 0.5 s into an 8.9 s convex filter-envelope attack: the release starts where the
+    # filter is (+2400 cents), not at the linear ramp's +280
+    "modenv released in its attack": ([(8, 5535), (11, 5000), (26, 3786), (30, 1902), (38, 1200)],
+                                      [(57, 100, 0.0, 0.5)], (0.0, 1.2)),
 }
 
 
@@ -553,6 +557,7 @@ def test_soundfont_levels_match_fluidsynth(tmp_path, case):
     for at, on, key, vel in msgs:
         track.append(mido.Message("note_on" if on else "note_off", note=key, velocity=vel, time=at - tick))
         tick = at
+    track.append(mido.MetaMessage("end_of_track", time=max(round(t1 * 960) - tick, 0)))
     song = mido.MidiFile(type=0, ticks_per_beat=480)
     song.tracks.append(track)
     song.save(mid)

@@ -230,7 +230,9 @@ struct Synth::Impl {
 
     void enter_release(Voice& v, float seconds) {
         if (v.kind == Kind::Sample && !v.mod_released) {
-            v.mod_at_release = mod_env_value(v, false);
+            // from the value the destinations see (the convex one, in an attack), so the filter
+            // and pitch do not jump at the note-off (as FluidSynth)
+            v.mod_at_release = mod_env_value(v);
             v.mod_released = true;
             v.t_off = 0;
         }
@@ -387,17 +389,16 @@ struct Synth::Impl {
 
     // The modulation envelope now: attack, hold, linear decay to the sustain level (a
     // full-scale fall takes the decay time) and linear release, like FluidSynth's.
-    // `shaped`: the attack as it reaches its destinations, convex (SF2.04 8.1.2 #26, as FluidSynth:
-    // the linear ramp read through the convex curve, so half the excursion comes in the first
-    // ~6% of the attack time); unshaped, the linear ramp a release starts from.
-    float mod_env_value(const Voice& v, bool shaped = true) const {
+    // The attack is convex (SF2.04 8.1.2 #26, as FluidSynth: the linear ramp read through the
+    // convex curve, so half the excursion comes in the first ~6% of the attack time).
+    float mod_env_value(const Voice& v) const {
         const Region& r = *v.region;
         if (v.mod_released)
             return std::max(0.0f, v.mod_at_release - (r.mod_release_s > 0 ? float(double(v.t_off) / (r.mod_release_s * sr)) : 1.0f));
         double t = double(v.t_on) / sr;
         if (t < r.mod_delay_s) return 0.0f;
         t -= r.mod_delay_s;
-        if (t < r.mod_attack_s) return shaped ? convex(float(t / r.mod_attack_s)) : float(t / r.mod_attack_s);
+        if (t < r.mod_attack_s) return convex(float(t / r.mod_attack_s));
         t -= r.mod_attack_s;
         const double hold = r.mod_hold_s * std::exp2(r.mod_key_to_hold_tc * (60 - v.key) / 1200.0);
         if (t < hold) return 1.0f;
