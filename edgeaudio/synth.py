@@ -11,7 +11,10 @@ WAV files. Rendering releases the GIL.
 * :class:`Synth` the polyphonic engine: a fixed voice pool (stealing policy:
   the earliest *released* voice first, then the quietest), 16 MIDI channels,
   velocity, sustain pedal, pitch bend (RPN 0 sets the range), pan, volume,
-  expression; either built-in patches or a SoundFont 2 file.
+  expression; either built-in patches (wavetable and plucked-string
+  instruments, a synthesised drum kit on channel 10) or a SoundFont 2 file,
+  played at FluidSynth 2.3's levels (every General MIDI program of
+  FluidR3_GM within 1.5 dB of FluidSynth's; BENCHMARKS.md).
 * :func:`render_midi` renders a Standard MIDI File (format 0 or 1, tempo
   changes, drums on channel 10). It always ends: at the end of the last
   track all notes are released and at most ``tail_s`` seconds of release
