@@ -272,11 +272,11 @@ def _list(kind: bytes, parts) -> bytes:
 
 
 def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, extra_gens=(),
-             frames=None) -> bytes:
+             frames=None, sm24=None) -> bytes:
     """Two presets: 0:0 a looped 441 Hz sine (root 69), 128:0 a one-shot for the drums.
 
     ``extra_gens``: (generator id, signed amount) pairs added to the sine's zone; ``frames``:
-    1000 int16 frames to use instead of the sine."""
+    1000 int16 frames to use instead of the sine; ``sm24``: the bytes of an sm24 chunk."""
     sine = np.round(16000 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype("<i2")
     if frames is not None:
         sine = np.asarray(frames, "<i2")
@@ -300,7 +300,7 @@ def tiny_sf2(root_key: int = 69, loop_mode: int = 1, attenuation_cb: int = 0, ex
     shdr = (name("sine") + struct.pack("<IIIIIBbHH", 0, 1000, 100, 900, 44100, 60, 0, 0, 1)
             + name("EOS") + b"\0" * 26)
     body = b"sfbk" + _list(b"INFO", [_chunk(b"ifil", struct.pack("<HH", 2, 1)), _chunk(b"INAM", b"Tiny\0\0")])
-    body += _list(b"sdta", [_chunk(b"smpl", smpl)])
+    body += _list(b"sdta", [_chunk(b"smpl", smpl)] + ([_chunk(b"sm24", sm24)] if sm24 is not None else []))
     body += _list(b"pdta", [_chunk(b"phdr", phdr), _chunk(b"pbag", pbag), _chunk(b"pmod", b"\0" * 10),
                             _chunk(b"pgen", pgen), _chunk(b"inst", inst), _chunk(b"ibag", ibag),
                             _chunk(b"imod", b"\0" * 10), _chunk(b"igen", igen), _chunk(b"shdr", shdr)])
@@ -364,6 +364,32 @@ def test_soundfont_voice_is_cubic_interpolation_on_every_simd_path(tmp_path, sim
     assert err < 2e-4, (simd_path, err)
 
 
+def test_24_bit_samples_play_their_low_byte_on_every_simd_path(tmp_path, simd_path):
+    """A sine of 300 24-bit steps (its 16 high bits are -2..1): with its sm24 chunk it plays as the
+    Catmull-Rom resampling of the 24-bit frames; an sm24 chunk of the wrong size is ignored and
+    the 16 high bits play."""
+    x24 = np.round(300 * np.sin(2 * np.pi * np.arange(1000) / 100)).astype(np.int64)
+    hi, lo = x24 >> 8, x24 & 0xFF
+    n = 20000
+    step = 44100 / SR * 2.0
+    pos = np.arange(n) * step
+    pos = np.where(pos >= 900, 100 + (pos - 900) % 800, pos)  # loop 100..900
+    tail = slice(64, None)
+
+    def error(out, frames):  # max deviation from the reference after fitting one gain, relative
+        ref = catmull_rom(np.concatenate([[0.0], frames, np.zeros(8)]), pos + 1)
+        gain = np.dot(out[tail], ref[tail]) / np.dot(ref[tail], ref[tail])
+        return np.max(np.abs(out[tail] - gain * ref[tail])) / np.max(np.abs(gain * ref[tail]))
+
+    path = tmp_path / "sm24.sf2"
+    for sm24, frames, other in ((lo.astype(np.uint8).tobytes() + b"\0" * 46, x24 / 256.0, hi),
+                                (b"\0" * 10, hi, x24 / 256.0)):
+        path.write_bytes(tiny_sf2(frames=hi, sm24=sm24))
+        out = synth.Synth(SR, 8, soundfont=path).render(n, [(0, 0x90, 81, 127)])[:, 0].astype(np.float64)
+        assert error(out, frames) < 1e-3, (simd_path, len(sm24))
+        assert error(out, other) > 0.1
+
+
 def test_modulation_envelope_and_vibrato_move_the_pitch(tmp_path):
     """modEnvToPitch +1200 cents with a full sustain plays an octave up; a vibrato LFO of
     +-100 cents at 8.176 Hz (freqVibLFO 0) swings the period by a semitone either way."""
@@ -386,8 +412,9 @@ def test_truncated_soundfont_always_gives_a_clear_error():
             synth.SoundFont.from_bytes(data[:n], "cut.sf2")
 
 
-def test_corrupted_soundfont_never_crashes():
-    data = bytearray(tiny_sf2())
+@pytest.mark.parametrize("sm24", [None, b"\x80" * 1046])
+def test_corrupted_soundfont_never_crashes(sm24):
+    data = bytearray(tiny_sf2(sm24=sm24))
     rng = np.random.default_rng(3)
     for _ in range(500):
         bad = bytearray(data)

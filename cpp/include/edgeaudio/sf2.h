@@ -26,8 +26,10 @@
 // timecents (FluidSynth's value).
 // Not supported: modulators in the file (pmod/imod: checked for size, then
 // ignored; in FluidR3_GM only its four Brass instruments carry any that
-// differ from the defaults, velocity to cutoff and Q), 24-bit samples (sm24
-// is ignored; the 16 high bits play), chorus and reverb sends. A positive
+// differ from the defaults, velocity to cutoff and Q), chorus and reverb
+// sends. 24-bit samples: an sdta 'sm24' chunk with one byte per frame (the
+// low byte) makes the frames play at 24 bits, from a float copy made at load
+// (4 bytes a frame); an sm24 chunk of another size is ignored (SF2.04 7.2). A positive
 // modulation-LFO-to-volume swing may lift a voice above its envelope's
 // peak here (FluidSynth clips it there; a few tenths of a dB at most in
 // FluidR3_GM).
@@ -97,6 +99,9 @@ class SoundFont {
     static constexpr std::size_t kGuardFrames = 46;
     const std::int16_t* samples() const { return frames_; }
     std::size_t n_samples() const { return n_frames_; }
+    // With an sm24 chunk: the same frames at 24 bits, as floats in 16-bit
+    // units (value / 256), with the same guard frames; null without one.
+    const float* samples24() const { return frames24_.empty() ? nullptr : frames24_.data() + kGuardFrames; }
 
   private:
     SoundFont() = default;
@@ -111,6 +116,7 @@ class SoundFont {
     // place (no second copy of a 140 MB sample chunk); others keep a converted copy.
     std::unique_ptr<std::uint8_t[]> file_;
     std::vector<std::int16_t> converted_;
+    std::vector<float> frames24_;  // 24-bit frames (sm24), kGuardFrames zeros either side; empty without
     const std::int16_t* frames_ = nullptr;
     std::size_t n_frames_ = 0;
 };

@@ -667,6 +667,7 @@ struct Synth::Impl {
     void render_sample(Voice& v, float* b, std::size_t m) {
         const Region& r = *v.region;
         const std::int16_t* s = sf->samples();
+        const float* s24 = sf->samples24();  // a 24-bit SoundFont's frames, else null
         float mod_cents = 0.0f;
         if (v.modulated) {
             mod_cents = modulate(v, m);
@@ -697,7 +698,10 @@ struct Synth::Impl {
             }
             const std::size_t run = std::size_t(std::min<std::uint64_t>(m - i, (limit - v.ph + inc - 1) / inc));
             const float frac = float(double(v.ph & 0xFFFFFFFFu) * (1.0 / 4294967296.0));
-            k->resample(s + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
+            if (s24)
+                k->resample_f(s24 + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
+            else
+                k->resample(s + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
             v.ph += std::uint64_t(run) * inc;
             i += run;
         }

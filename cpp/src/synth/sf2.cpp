@@ -206,10 +206,11 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
         }
     });
 
-    Span smpl{};
-    bool have_smpl = false;
+    Span smpl{}, sm24{};
+    bool have_smpl = false, have_sm24 = false;
     ps.chunks(sdta, "sdta", [&](const std::uint8_t* h, Span body) {
         if (Parser::tag(h, "smpl")) { smpl = body; have_smpl = true; }
+        if (Parser::tag(h, "sm24")) { sm24 = body; have_sm24 = true; }
     });
     if (!have_smpl) ps.fail("missing 'smpl' chunk in sdta");
     const std::size_t n_frames = smpl.n / 2;
@@ -221,6 +222,15 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
         for (std::size_t i = 0; i < n_frames; ++i)
             converted_[kGuardFrames + i] = std::int16_t(Parser::u16(smpl.p + 2 * i));
         frames_ = converted_.data() + kGuardFrames;
+    }
+    // sm24: the low byte of each frame; used only when it has exactly one byte per frame
+    // (plus the pad byte of an odd count), else ignored as SF2.04 says
+    if (have_sm24 && n_frames > 0 && (sm24.n == n_frames || sm24.n == n_frames + (n_frames & 1u))) {
+        frames24_.assign(n_frames + 2 * kGuardFrames, 0.0f);
+        for (std::size_t i = 0; i < n_frames; ++i) {
+            const std::int32_t hi = std::int16_t(Parser::u16(smpl.p + 2 * i));
+            frames24_[kGuardFrames + i] = float(hi * 256 + std::int32_t(sm24.p[i])) * (1.0f / 256.0f);
+        }
     }
     // Guard frames for the interpolator, once the tables below are parsed: the
     // smpl chunk header before the frames and up to kGuardFrames frames after
