@@ -11,7 +11,10 @@ WAV files. Rendering releases the GIL.
 * :class:`Synth` the polyphonic engine: a fixed voice pool (stealing policy:
   the earliest *released* voice first, then the quietest), 16 MIDI channels,
   velocity, sustain pedal, pitch bend (RPN 0 sets the range), pan, volume,
-  expression; either built-in patches or a SoundFont 2 file.
+  expression; either built-in patches (wavetable and plucked-string
+  instruments, a synthesised drum kit on channel 10) or a SoundFont 2 file,
+  played at FluidSynth 2.3's levels (every General MIDI program of
+  FluidR3_GM within 1.5 dB of FluidSynth's; BENCHMARKS.md).
 * :func:`render_midi` renders a Standard MIDI File (format 0 or 1, tempo
   changes, drums on channel 10). It always ends: at the end of the last
   track all notes are released and at most ``tail_s`` seconds of release
@@ -198,7 +201,7 @@ class Synth:
         Output gain applied to the mix.
     soundfont : SoundFont, str, optional
         A loaded SoundFont or a path; None uses the built-in General MIDI
-        mapping of wavetable and plucked-string patches.
+        mapping of wavetable and plucked-string patches, and a synthesised drum kit on channel 10.
     """
 
     def __init__(self, sample_rate: float = 48000.0, max_voices: int = 64, gain: float = 1.0,
@@ -218,7 +221,10 @@ class Synth:
                   curve: float = 0.5, cutoff_hz: float = 20000.0, q: float = 0.707, env_octaves: float = 0.0,
                   keytrack: float = 0.0, vibrato_hz: float = 5.0, vibrato_cents: float = 0.0,
                   string_decay_s: float = 2.0, string_brightness: float = 0.5, gain: float = 0.25) -> int:
-        """Add a built-in patch; returns its index. ``source`` is 'wavetable' or 'string'.
+        """Add a built-in patch; returns its index. ``source`` is 'wavetable', 'string' or
+        'drumkit' (the General MIDI percussion kit: the key picks a synthesised drum, kick 35-36,
+        snares 38/40, toms, hi-hats 42/44/46 that choke each other, cymbals, latin percussion;
+        note-offs do not cut it).
 
         The filter is a state-variable low-pass at ``cutoff_hz`` * (f / 261.6)
         ** ``keytrack`` * 2 ** (``env_octaves`` * amplitude envelope).
@@ -245,8 +251,9 @@ class Synth:
         pad = self.add_patch(saw, attack_s=0.4, decay_s=0.5, sustain=0.8, release_s=0.8, cutoff_hz=1200.0,
                              keytrack=0.3, vibrato_cents=6.0, gain=0.2)
         organ = self.add_patch(tri, attack_s=0.01, decay_s=0.05, sustain=1.0, release_s=0.08, gain=0.3)
-        drum = self.add_patch(source="string", string_decay_s=0.25, string_brightness=0.2, release_s=0.1,
-                              gain=0.6)
+        # 0.35: the drums of edgeaudio.music pop / rock / jazz songs sit 11 / 5 / 19 dB under the
+        # other parts (through FluidR3_GM: 11 / 8 / 18 dB)
+        drum = self.add_patch(source="drumkit", gain=0.35)
         for prog in range(128):
             patch = (pluck_p if prog in _GM_STRINGS else lead if prog in _GM_LEADS else
                      pad if prog in _GM_PADS else organ if prog in _GM_ORGANS else keys)

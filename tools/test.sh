@@ -28,6 +28,7 @@ APT_PACKAGES=(cmake ninja-build g++ doctest-dev libfftw3-dev libkissfft-dev
               espeak-ng festival festvox-kallpc16k festvox-kdlpc16k wamerican
               fluid-soundfont-gm timgm6mb-soundfont python3-venv)
 APT_PACKAGES+=(libportaudio2)  # edgeaudio listen (sounddevice)
+APT_PACKAGES+=(fluidsynth)  # tests/test_synth.py: SoundFont levels against FluidSynth
 
 step() { printf '\n==== %s\n' "$*"; }
 

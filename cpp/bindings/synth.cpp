@@ -179,7 +179,8 @@ void register_synth(py::module_& m) {
             Patch p;
             if (source == "wavetable") p.source = Patch::Source::Wavetable;
             else if (source == "string") p.source = Patch::Source::PluckedString;
-            else throw py::value_error("source must be 'wavetable' or 'string', got '" + source + "'");
+            else if (source == "drumkit") p.source = Patch::Source::DrumKit;
+            else throw py::value_error("source must be 'wavetable', 'string' or 'drumkit', got '" + source + "'");
             p.table = table;
             p.morph = morph;
             p.amp = AdsrConfig{attack_s, decay_s, sustain, release_s, curve};

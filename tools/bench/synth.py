@@ -4,14 +4,15 @@ speed and SoundFont load time (ours vs FluidSynth's fast render, effects off, bo
 with 4-point cubic interpolation, the same SoundFont and 256 voices); fidelity
 against FluidSynth (log-mel distance per file, RMS level per General MIDI program).
 
-Usage: python tools/bench/synth.py [--soundfont FILE.sf2] [--midi FILE.mid ...] [--append]
+Usage: python tools/bench/synth.py [--soundfont FILE.sf2] [--midi FILE.mid ...] [--repeats N] [--append]
 Without --midi: the seeded 16-channel test song plus three edgeaudio.music songs.
 
 Interpolation: both 4-point cubic. edgeaudio: Catmull-Rom on the exact fractional
 position (cpp/src/synth/kernel.h). FluidSynth (interpolation 4, its default):
 the same Catmull-Rom polynomial from a table of 256 fractional positions.
 
-Times: wall seconds and process CPU seconds (CPU is steadier on a shared machine).
+Times: wall seconds and process CPU seconds (CPU is steadier on a shared machine), the median
+of --repeats runs of each side.
 FluidSynth's render time is its run minus a run on a one-note file (start-up and
 SoundFont load); ours is timed around render_midi with the SoundFont loaded once.
 """
@@ -90,6 +91,21 @@ def program_tour(path: str, seconds_per_program: float = 2.0) -> None:
     mid.save(path)
 
 
+def drum_tour(path: str) -> list:
+    """Each GM percussion key 35-81 alone on channel 10: velocity 100, held 0.5 s, 1.5 s apart."""
+    import mido
+    mid = mido.MidiFile(type=0, ticks_per_beat=480)  # 960 ticks per second
+    tr = mido.MidiTrack()
+    mid.tracks.append(tr)
+    keys = list(range(35, 82))
+    for i, key in enumerate(keys):
+        tr.append(mido.Message("note_on", channel=9, note=key, velocity=100, time=0 if i == 0 else 960))
+        tr.append(mido.Message("note_off", channel=9, note=key, velocity=0, time=480))
+    tr.append(mido.MetaMessage("end_of_track", time=960))
+    mid.save(path)
+    return keys
+
+
 def child_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -125,6 +141,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--soundfont", default=synth.DEFAULT_SOUNDFONT)
     ap.add_argument("--midi", nargs="*")
+    ap.add_argument("--repeats", type=int, default=5, help="runs per file and side (median reported)")
     ap.add_argument("--append", action="store_true", help="append the figures to BENCHMARKS.md")
     args = ap.parse_args()
     lines = ["## synth (tools/bench/synth.py)", "", "| saw f0 (Hz) | ours aliasing (dB) | naive table read (dB) |",
@@ -158,28 +175,29 @@ def main() -> None:
     m1.tracks.append(mido.MidiTrack([mido.Message("note_on", note=60, velocity=1, time=0),
                                      mido.Message("note_off", note=60, velocity=0, time=1)]))
     m1.save(one)
-    fl_load = [run_fluid(fluid, args.soundfont, one, os.path.join(tmp, "one.wav")) for _ in range(3)]
-    fl_load_wall, fl_load_cpu = min(x[0] for x in fl_load), min(x[1] for x in fl_load)
+    fl_load = [run_fluid(fluid, args.soundfont, one, os.path.join(tmp, "one.wav")) for _ in range(args.repeats)]
+    fl_load_wall, fl_load_cpu = np.median([x[0] for x in fl_load]), np.median([x[1] for x in fl_load])
     lines += [f"SoundFont load ({os.path.basename(args.soundfont)}, {os.path.getsize(args.soundfont) / 1e6:.0f} MB): "
               f"edgeaudio {our_load:.2f} s wall / {our_load_cpu:.2f} s CPU; FluidSynth start-up + load "
               f"{fl_load_wall:.2f} s wall / {fl_load_cpu:.2f} s CPU (ratio {fl_load_cpu / max(our_load_cpu, 1e-9):.1f}x CPU).",
-              "", "Render only (load excluded on both sides), best of 3:", "",
+              "", f"Render only (load excluded on both sides), median of {args.repeats} runs:", "",
               "| file | audio (s) | edgeaudio wall / CPU (s) | FluidSynth wall / CPU (s) | ratio wall | ratio CPU | "
               "log-mel distance (dB) |", "|---|---|---|---|---|---|---|"]
     for m in midis:
         ours_w, ours_c, audio = [], [], None
-        for _ in range(3):
+        for _ in range(args.repeats):
             c, t = time.process_time(), time.perf_counter()
             audio = synth.render_midi(m, soundfont=sf, sample_rate=SR, max_voices=256)
             ours_w.append(time.perf_counter() - t)
             ours_c.append(time.process_time() - c)
         fw = os.path.join(tmp, "fluid.wav")
-        runs = [run_fluid(fluid, args.soundfont, m, fw) for _ in range(3)]
-        th_w = max(min(r[0] for r in runs) - fl_load_wall, 1e-9)
-        th_c = max(min(r[1] for r in runs) - fl_load_cpu, 1e-9)
+        runs = [run_fluid(fluid, args.soundfont, m, fw) for _ in range(args.repeats)]
+        th_w = max(float(np.median([r[0] for r in runs])) - fl_load_wall, 1e-9)
+        th_c = max(float(np.median([r[1] for r in runs])) - fl_load_cpu, 1e-9)
+        ow, oc = float(np.median(ours_w)), float(np.median(ours_c))
         dist = log_mel_distance_db(audio, read_wav(fw))
-        lines.append(f"| {os.path.basename(m)} | {len(audio) / SR:.1f} | {min(ours_w):.2f} / {min(ours_c):.2f} | "
-                     f"{th_w:.2f} / {th_c:.2f} | {th_w / min(ours_w):.2f}x | {th_c / min(ours_c):.2f}x | {dist:.1f} |")
+        lines.append(f"| {os.path.basename(m)} | {len(audio) / SR:.1f} | {ow:.2f} / {oc:.2f} | "
+                     f"{th_w:.2f} / {th_c:.2f} | {th_w / ow:.2f}x | {th_c / oc:.2f}x | {dist:.1f} |")
 
     # real-time polyphony on one core: sustained, filtered, looping voices (String Ensemble 1 and
     # Pad 1, two samples per note in FluidR3) rendered for 10 s; CPU seconds per voice-second
@@ -223,7 +241,29 @@ def main() -> None:
     lines += ["", f"RMS level per GM program (C major triad, velocity 100, 1 s + 1 s release), ours - FluidSynth: "
               f"median {np.median(diffs):+.2f} dB, within 1.5 dB: {int(np.sum(np.abs(diffs) <= 1.5))}/128, "
               f"within 3 dB: {int(np.sum(np.abs(diffs) <= 3))}/128; largest gaps: "
-              + ", ".join(f"program {p} {diffs[p]:+.1f} dB" for p in worst) + "."]
+              + ", ".join(f"program {p} {diffs[p]:+.2f} dB" for p in worst) + ".", "",
+              "| programs | ours - FluidSynth (dB), one per program |", "|---|---|"]
+    for p0 in range(0, 128, 16):
+        lines.append(f"| {p0}-{p0 + 15} | " + " ".join(f"{d:+.1f}" for d in diffs[p0:p0 + 16]) + " |")
+
+    # per-key RMS level of the drum kit (channel 10, bank 128 program 0), keys 35-81 alone
+    kit = os.path.join(tmp, "kit.mid")
+    keys = drum_tour(kit)
+    ours = synth.render_midi(kit, soundfont=sf, sample_rate=SR, max_voices=256, tail_s=0.0)
+    fw = os.path.join(tmp, "kit.wav")
+    run_fluid(fluid, args.soundfont, kit, fw)
+    theirs = read_wav(fw)
+    seg = int(1.5 * SR)
+    kd = []
+    for i, _ in enumerate(keys):
+        a, b = ours[i * seg:(i + 1) * seg], theirs[i * seg:(i + 1) * seg]
+        ra, rb = np.sqrt(np.mean(a.astype(np.float64) ** 2)), np.sqrt(np.mean(b.astype(np.float64) ** 2))
+        kd.append(20 * np.log10(max(ra, 1e-9) / max(rb, 1e-9)))
+    kd = np.array(kd)
+    kw = np.argsort(-np.abs(kd))[:4]
+    lines += ["", f"Drum kit (channel 10, Standard kit), RMS per key 35-81 alone (velocity 100, 1.5 s), ours - "
+              f"FluidSynth: median {np.median(kd):+.2f} dB, within 1.5 dB: {int(np.sum(np.abs(kd) <= 1.5))}/"
+              f"{len(kd)}; largest gaps: " + ", ".join(f"key {keys[i]} {kd[i]:+.2f} dB" for i in kw) + "."]
     text = "\n".join(lines)
     print(text)
     if args.append:

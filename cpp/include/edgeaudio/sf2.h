@@ -10,16 +10,29 @@
 // zone) pair whose key and velocity ranges overlap becomes one Region with
 // the generators summed as the SF2 spec says (instrument values absolute,
 // preset values added; preset globals and instrument globals applied). The
-// default modulators the engine applies itself (engine.cpp): velocity and
-// CC7/CC11 to attenuation (concave, 960 cB: (v/127)^2 each, as FluidSynth),
-// velocity to filter cutoff (-2400 cents x (1 - v/127) from velocity 64, as
-// FluidSynth), pitch wheel (+-2 semitones by default, RPN 0 changes it), CC10
-// pan. The modulation envelope (to pitch and filter), the modulation LFO (to
-// pitch, filter, volume) and the vibrato LFO (to pitch) run once per 64-frame
-// sub-block. initialAttenuation is applied x 0.4 (EMU hardware, FluidSynth).
+// default modulators the engine applies itself (engine.cpp), with the
+// level conventions of FluidSynth 2.3 (the reference the benchmarks compare
+// against): velocity and CC7/CC11 to attenuation (concave, 960 cB each,
+// FluidSynth's interpolated table read at 127 (1 - v/128)); no velocity to
+// filter cutoff (FluidSynth neutralises SF2.01's); pitch wheel (+-2 semitones
+// by default, RPN 0 changes it); CC10 pan (sine law). The filter's Q is the
+// resonance over a non-resonant response (Q_dB - 3.01 dB) and every voice
+// gets the filter's passband gain 1/sqrt(q). The volume envelope spans
+// 960 cB. The modulation envelope (attack convex, SF2.04) to pitch and
+// filter, the modulation LFO (to pitch, filter, volume) and the vibrato LFO
+// (to pitch) run once per 64-frame sub-block. initialAttenuation is applied
+// x 0.4 (EMU hardware, FluidSynth).
+// Exclusive classes release the sounding voices of the class over -200
+// timecents (FluidSynth's value).
 // Not supported: modulators in the file (pmod/imod: checked for size, then
-// ignored), 24-bit samples (sm24 is ignored; the 16 high bits play), chorus
-// and reverb sends.
+// ignored; in FluidR3_GM only its four Brass instruments carry any that
+// differ from the defaults, velocity to cutoff and Q), chorus and reverb
+// sends. 24-bit samples: an sdta 'sm24' chunk with one byte per frame (the
+// low byte) makes the frames play at 24 bits, from a float copy made at load
+// (4 bytes a frame); an sm24 chunk of another size is ignored (SF2.04 7.2). A positive
+// modulation-LFO-to-volume swing may lift a voice above its envelope's
+// peak here (FluidSynth clips it there; a few tenths of a dB at most in
+// FluidR3_GM).
 #pragma once
 
 #include <cstddef>
@@ -46,7 +59,7 @@ struct Region {
     float tune_cents = 0.0f;       // coarse * 100 + fine + sample pitch correction
     float scale_tuning = 100.0f;   // cents per key
     int loop_mode = 0;             // 0 none, 1 continuous, 3 until release
-    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do
+    float attenuation_cb = 0.0f;   // centibels: 0.4 x the generator, as EMU hardware and FluidSynth do (may be < 0)
     float pan = 0.0f;              // -0.5 (left) .. 0.5 (right)
     // volume envelope, seconds (delay..release) and sustain attenuation in cB
     float delay_s = 0, attack_s = 0, hold_s = 0, decay_s = 0, release_s = 0, sustain_cb = 0;
@@ -86,6 +99,9 @@ class SoundFont {
     static constexpr std::size_t kGuardFrames = 46;
     const std::int16_t* samples() const { return frames_; }
     std::size_t n_samples() const { return n_frames_; }
+    // With an sm24 chunk: the same frames at 24 bits, as floats in 16-bit
+    // units (value / 256), with the same guard frames; null without one.
+    const float* samples24() const { return frames24_.empty() ? nullptr : frames24_.data() + kGuardFrames; }
 
   private:
     SoundFont() = default;
@@ -100,6 +116,7 @@ class SoundFont {
     // place (no second copy of a 140 MB sample chunk); others keep a converted copy.
     std::unique_ptr<std::uint8_t[]> file_;
     std::vector<std::int16_t> converted_;
+    std::vector<float> frames24_;  // 24-bit frames (sm24), kGuardFrames zeros either side; empty without
     const std::int16_t* frames_ = nullptr;
     std::size_t n_frames_ = 0;
 };

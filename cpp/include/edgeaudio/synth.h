@@ -5,7 +5,10 @@
 //                  a note reads the level whose highest harmonic stays below
 //                  Nyquist, so no harmonic of the table ever aliases.
 //   WavetableOscillator  phase accumulator + cubic (Hermite) table read,
-//                  phase-modulation input, frame morph.
+//                  phase-modulation input, frame morph; over the upper half
+//                  of each level's octave it crossfades into the next level,
+//                  so harmonics fade out as a note rises instead of dropping
+//                  at the octave switch.
 //   Adsr           attack/decay/sustain/release with a curve control.
 //   Svf            state-variable filter (TPT form), low/band/high-pass.
 //   PluckedString  Karplus-Strong with decay (T60) and brightness controls.
@@ -155,6 +158,47 @@ class PluckedString {
     float gain_ = 0.99f, s_ = 0.5f, ap_c_ = 0.0f, ap_x1_ = 0.0f, ap_y1_ = 0.0f, last_ = 0.0f;
 };
 
+// ---------------------------------------------------------------- drums
+
+// One synthesised General MIDI percussion sound (the built-in drum kit of
+// channel 10). Each sound has up to three parts, each with an exponential
+// decay: a body (a sine, optionally a second one, whose pitch glides from
+// start_ratio x its frequency down, or up, to it: kick, toms, congas, bells,
+// cowbell), a noise part (white noise, or "metallic" noise: six square
+// oscillators at the inharmonic TR-808 cymbal frequencies) through a
+// state-variable filter (snare, claps, hats, cymbals, shakers), and a click
+// (a 2 ms noise tick for the beater). Claps, guiros and vibraslaps repeat
+// the noise in bursts. play() picks the sound of a GM percussion key
+// (35-81; others play the nearest). Fixed size, no allocation.
+class DrumVoice {
+  public:
+    explicit DrumVoice(double sample_rate = 48000.0);
+    void play(int key, float velocity, std::uint32_t seed = 1);
+    void choke(double seconds);  // fade out over `seconds` (an open hi-hat closed by the pedal)
+    // Adds (accumulate) or writes n samples.
+    void render(float* out, std::size_t n, float gain = 1.0f, bool accumulate = false);
+    bool active() const { return active_; }
+    float level() const { return level_; }
+    // Keys that cut each other off (the hi-hats 42, 44, 46: group 1; the whistles,
+    // guiros and cuicas: 2, 3, 4); 0: none.
+    static int choke_group(int key);
+
+  private:
+    double sr_;
+    bool active_ = false;
+    float level_ = 0.0f;
+    double phase_ = 0.0, phase2_ = 0.0, freq_ = 0.0, freq_end_ = 0.0, glide_mul_ = 1.0, ratio2_ = 0.0;
+    float body_amp_ = 0.0f, body_mul_ = 1.0f, body2_level_ = 0.0f;
+    float noise_amp_ = 0.0f, noise_mul_ = 1.0f, click_amp_ = 0.0f, click_mul_ = 1.0f;
+    float choke_mul_ = 1.0f, choke_amp_ = 1.0f;
+    int noise_kind_ = 0, filter_mode_ = 0;  // white / metallic; low / band / high pass
+    float a1_ = 0, a2_ = 0, a3_ = 0, k_ = 1, ic1_ = 0, ic2_ = 0;
+    double metal_phase_[6] = {}, metal_inc_[6] = {};
+    std::uint32_t rng_ = 1;
+    std::uint32_t burst_left_ = 0, burst_period_ = 0, burst_count_ = 0, t_ = 0;
+    float burst_amp_ = 0.0f;
+};
+
 // ---------------------------------------------------------------- engine
 
 // A MIDI-like event `offset` frames into the block passed to render().
@@ -165,7 +209,7 @@ struct Event {
 };
 
 struct Patch {
-    enum class Source { Wavetable, PluckedString };
+    enum class Source { Wavetable, PluckedString, DrumKit };  // DrumKit: the key picks a DrumVoice sound
     Source source = Source::Wavetable;
     std::shared_ptr<const Wavetable> table;  // Source::Wavetable
     float morph = 0.0f;                      // frame position

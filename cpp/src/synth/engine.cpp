@@ -3,6 +3,7 @@
 // block is cut at every event and every kSub frames: events land on their
 // exact frame, control values (bend, LFO, filter, pan) update per sub-block.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,7 +25,45 @@ constexpr int kDrumChannel = 9;
 constexpr std::size_t kFadeSlots = 4;
 constexpr std::uint32_t kFadeFrames = 256;
 
-float sq127(int v) { const float x = float(v) / 127.0f; return x * x; }  // GM concave gain, 40 log10
+// The SF2 default modulators from a 7-bit controller (note-on velocity, CC7, CC11) to attenuation:
+// concave, negative, 960 cB. As FluidSynth evaluates them: the source is normalised by 128
+// (not 127) and the concave table (SF2.01 8.2.4, 128 points) is read with linear interpolation,
+// so full scale still costs 1.36 cB per controller (0.41 dB for velocity, CC7 and CC11 at 127)
+// and CC7 at its default 100 costs 42.9 cB. A 7-bit value -> linear gain table.
+constexpr double kPeakAttenuationCb = 960.0;  // the SF2 envelope / modulator attenuation range
+std::array<float, 128> concave_gain_table() {
+    double tab[128];
+    tab[0] = 0.0;
+    tab[127] = 1.0;
+    for (int i = 1; i < 127; ++i) tab[127 - i] = -(400.0 / kPeakAttenuationCb) * std::log10(i / 127.0);
+    std::array<float, 128> gain{};
+    for (int v = 0; v < 128; ++v) {
+        const double x = 127.0 * (1.0 - v / 128.0);
+        const int i = std::min(int(x), 126);
+        const double c = tab[i] + (x - i) * (tab[i + 1] - tab[i]);
+        gain[std::size_t(v)] = float(std::pow(10.0, -kPeakAttenuationCb * c / 200.0));
+    }
+    return gain;
+}
+// The SF2 convex curve for x in [0, 1]: FluidSynth's 128-point table (1 + 5/12 log10(i/127)),
+// read at 127 x with linear interpolation.
+std::array<float, 128> convex_table() {
+    std::array<float, 128> tab{};
+    tab[0] = 0.0f;
+    tab[127] = 1.0f;
+    for (int i = 1; i < 127; ++i) tab[std::size_t(i)] = float(1.0 + (400.0 / kPeakAttenuationCb) * std::log10(i / 127.0));
+    return tab;
+}
+const std::array<float, 128> kConvex = convex_table();
+float convex(float x) {
+    const float p = std::min(std::max(x, 0.0f), 1.0f) * 127.0f;
+    const int i = std::min(int(p), 126);
+    return kConvex[std::size_t(i)] + (p - float(i)) * (kConvex[std::size_t(i) + 1] - kConvex[std::size_t(i)]);
+}
+const float kExclusiveRelease_s = float(std::pow(2.0, -200.0 / 1200.0));
+const float kEnvFloorAmp = float(std::pow(10.0, -kPeakAttenuationCb / 200.0));  // -96 dB: a falling envelope ends
+const std::array<float, 128> kConcaveGain = concave_gain_table();  // built at load: no guard in render()
+float concave_gain(int v) { return kConcaveGain[std::size_t(v & 127)]; }
 
 struct Channel {
     int program = 0, bank = 0, volume = 100, expression = 127, pan = 64, bend = 8192;
@@ -34,11 +73,11 @@ struct Channel {
     int pitch_serial = 0;  // bumped by every bend or bend-range change (voices cache their step)
     const Preset* preset = nullptr;
     std::size_t patch = 0;
-    float gain() const { return sq127(volume) * sq127(expression); }
+    float gain() const { return concave_gain(volume) * concave_gain(expression); }
     float bend_cents() const { return float(bend - 8192) / 8192.0f * bend_range * 100.0f; }
 };
 
-enum class Kind { Off, Wave, String, Sample };
+enum class Kind { Off, Wave, String, Sample, Drum };
 enum EnvStage { kDelay, kAttack, kHold, kDecay, kSustain, kRelease, kDone };
 }  // namespace
 
@@ -47,7 +86,7 @@ struct Voice {
     int channel = 0, key = 0, velocity = 0;
     std::uint64_t serial = 0, release_serial = 0;
     bool released = false, pedal_held = false;
-    float level = 0.0f, gain = 0.0f;
+    float level = 0.0f, gain = 0.0f, max_gain = 1.0f;
     // built-in patches
     std::size_t patch = 0;
     WavetableOscillator osc;
@@ -55,6 +94,7 @@ struct Voice {
     Svf filter;
     bool use_filter = false;
     PluckedString string;
+    DrumVoice drum;  // the built-in kit (Patch::Source::DrumKit)
     double lfo_phase = 0.0;
     // SoundFont sample
     const Region* region = nullptr;
@@ -75,7 +115,7 @@ struct Voice {
     double mod_lfo_phase = 0.0, vib_lfo_phase = 0.0;
     std::uint32_t fade_left = 0;  // > 0: a stolen voice's copy fading out
 
-    explicit Voice(double sr) : string(sr, 20.0) {}
+    explicit Voice(double sr) : string(sr, 20.0), drum(sr) {}
 };
 
 struct Synth::Impl {
@@ -98,7 +138,11 @@ struct Synth::Impl {
     std::size_t* started;
     std::size_t* stolen;
 
-    explicit Impl(double rate) : sr(rate) {}
+    // the per-frame multiplier of an exclusive-class release (enter_release's formula)
+    const float exclusive_release_mul;
+
+    explicit Impl(double rate)
+        : sr(rate), exclusive_release_mul(float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / (kExclusiveRelease_s * rate)))) {}
 
     std::size_t patch_for(int channel) const {
         if (patches.empty()) return std::size_t(-1);
@@ -186,12 +230,14 @@ struct Synth::Impl {
 
     void enter_release(Voice& v, float seconds) {
         if (v.kind == Kind::Sample && !v.mod_released) {
+            // from the value the destinations see (the convex one, in an attack), so the filter
+            // and pitch do not jump at the note-off (as FluidSynth)
             v.mod_at_release = mod_env_value(v);
             v.mod_released = true;
             v.t_off = 0;
         }
         const double samples = std::max(double(std::max(seconds, 0.002f)) * sr, 1.0);
-        v.release_mul = float(std::pow(10.0, -1000.0 / 200.0 / samples));  // 100 dB per release time
+        v.release_mul = float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / samples));  // 96 dB per release time
         v.release_mul_sub = float(std::pow(double(v.release_mul), double(kSub)));
         v.stage = kRelease;
     }
@@ -219,19 +265,29 @@ struct Synth::Impl {
             if (!p) return;
             for (const Region& r : p->regions) {
                 if (key < r.key_lo || key > r.key_hi || vel < r.vel_lo || vel > r.vel_hi) continue;
+                // exclusive class (a closed hi-hat stops an open one): the sounding voices of the class
+                // go into a release of -200 timecents (0.89 s for 96 dB, FluidSynth's value, "found
+                // through listening tests with hi-hat samples"); a slower release in progress is
+                // shortened to it
                 if (r.exclusive_class)
                     for (auto& v : voices)
                         if (v.kind == Kind::Sample && v.channel == c && v.serial != note &&
-                            v.region->exclusive_class == r.exclusive_class && v.stage < kRelease) {
+                            v.region->exclusive_class == r.exclusive_class && v.stage != kDone &&
+                            (v.stage < kRelease || v.release_mul > exclusive_release_mul)) {
                             v.released = true;
                             v.release_serial = ++release_serial;
-                            enter_release(v, 0.005f);
+                            enter_release(v, kExclusiveRelease_s);
                         }
                 start_sample(allocate(note), c, key, vel, note, r);
             }
             return;
         }
         if (chan.patch == std::size_t(-1)) return;
+        if (patches[chan.patch].source == Patch::Source::DrumKit)
+            if (const int group = DrumVoice::choke_group(key))  // a closed hi-hat cuts the open one
+                for (auto& v : voices)
+                    if (v.kind == Kind::Drum && v.channel == c && DrumVoice::choke_group(v.key) == group)
+                        v.drum.choke(0.01);
         start_patch(allocate(note), c, key, vel, note, chan.patch);
     }
 
@@ -249,10 +305,16 @@ struct Synth::Impl {
         const Patch& p = patches[pi];
         common(v, c, key, vel, note);
         v.patch = pi;
-        v.gain = p.gain * sq127(vel);
+        v.gain = p.gain * concave_gain(vel);
         v.lfo_phase = 0.0;
         v.filter.reset();
         v.use_filter = p.filter_cutoff_hz < 0.45 * sr || p.filter_env_octaves != 0.0f || p.filter_keytrack != 0.0f;
+        if (p.source == Patch::Source::DrumKit) {  // one-shot: note-off does not cut it
+            v.kind = Kind::Drum;
+            v.use_filter = false;
+            v.drum.play(key, float(vel) / 127.0f, std::uint32_t(note * 2654435761u + 1u));
+            return;
+        }
         if (p.source == Patch::Source::Wavetable) {
             v.kind = Kind::Wave;
             v.osc.set_table(p.table.get());
@@ -274,7 +336,18 @@ struct Synth::Impl {
         v.kind = Kind::Sample;
         v.region = &r;
         v.ph = std::uint64_t(r.start) << 32;
-        v.gain = sq127(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0));
+        // The SF2 filter: Q in cB above a non-resonant response (FluidSynth: 0 cB is q = 1/sqrt(2),
+        // Q_dB - 3.01 dB in general), and the gain lowered by half the resonance height,
+        // 1/sqrt(q) (SF2.01 8.1.3 #9), so Q = 0 passes +1.5 dB and Q = 180 cB -7.5 dB. The filter
+        // only runs where it shapes the sound (use_filter below); its passband gain applies to
+        // every voice, as FluidSynth filters every voice.
+        const double q_db = std::min(std::max(double(r.filter_q_cb) / 10.0, 0.0), 96.0) - 3.01;
+        v.filter_q = float(std::pow(10.0, q_db / 20.0));
+        // initialAttenuation may be negative (FluidR3's Sweep Pad and Goblins presets add -100 cB):
+        // the generator, velocity, CC7 and CC11 sum, and that total is clipped at 0 cB (as
+        // FluidSynth does), so the mix gain is capped at the filter's passband gain (max_gain)
+        v.max_gain = float(1.0 / std::sqrt(double(v.filter_q)));
+        v.gain = concave_gain(vel) * float(std::pow(10.0, -r.attenuation_cb / 200.0)) * v.max_gain;
         v.base_cents = float(key - r.root_key) * r.scale_tuning + r.tune_cents;
         v.rate_ratio = float(double(r.sample_rate) / sr);
         v.pan_seen = v.bend_seen = -1;
@@ -282,15 +355,17 @@ struct Synth::Impl {
         v.stage = kDelay;
         v.left = std::uint32_t(r.delay_s * sr);
         v.attack_inc = r.attack_s > 0 ? float(1.0 / std::max(1.0, r.attack_s * sr)) : 1.0f;
-        v.sustain_amp = float(std::pow(10.0, -r.sustain_cb / 200.0));
+        // The volume envelope spans 960 cB (FluidSynth's FLUID_PEAK_ATTENUATION, the modulators'
+        // range): decay and release fall 96 dB per stage time, and a sustain of s cB sits at
+        // 0.96 s cB (the envelope level is 1 - s / 1000 of that range).
+        v.sustain_amp = float(std::pow(10.0, -kPeakAttenuationCb * std::min(r.sustain_cb, 1000.0f) / 1000.0 / 200.0));
         const double decay = r.decay_s * std::pow(2.0, r.key_to_decay_tc * (60 - key) / 1200.0);
-        v.decay_mul = float(std::pow(10.0, -1000.0 / 200.0 / std::max(decay * sr, 1.0)));
+        v.decay_mul = float(std::pow(10.0, -kPeakAttenuationCb / 200.0 / std::max(decay * sr, 1.0)));
         v.decay_mul_sub = float(std::pow(double(v.decay_mul), double(kSub)));
         v.filter.reset();
-        // SF2 default modulator as FluidSynth applies it: velocity lowers the cutoff by up to
-        // 2400 cents (linear in 1 - velocity/127), for velocities of 64 and above
-        v.base_fc_cents = r.filter_fc_cents - (vel >= 64 ? 2400.0f * (1.0f - float(vel) / 127.0f) : 0.0f);
-        v.filter_q = float(std::max(0.707, std::pow(10.0, r.filter_q_cb / 200.0)));
+        // No velocity-to-cutoff default modulator (SF2.01 8.4.2): FluidSynth special-cases it to
+        // nothing (its issue #11; measured with 2.3.1: velocity changes the level, not the cutoff)
+        v.base_fc_cents = r.filter_fc_cents;
         v.modulated = r.mod_env_to_pitch != 0 || r.mod_env_to_fc != 0 || r.mod_lfo_to_pitch != 0 ||
                       r.mod_lfo_to_fc != 0 || r.mod_lfo_to_vol_cb != 0 || r.vib_lfo_to_pitch != 0;
         v.mod_released = false;
@@ -298,7 +373,11 @@ struct Synth::Impl {
         v.mod_lfo_phase = v.vib_lfo_phase = 0.0;
         v.lfo_gain = 1.0f;
         v.fc_seen = -1.0f;
-        v.use_filter = v.base_fc_cents < 13500.0f || r.mod_env_to_fc != 0 || r.mod_lfo_to_fc != 0;
+        // a fixed, non-resonant cutoff within 50 cents of the top (above 19.3 kHz) only trims the
+        // edge of the audible band: skipped, its passband gain kept above. With resonance it runs:
+        // FluidR3's hi-hats (Q 100 cB at 19.9 kHz) are 1 dB louder for the peak.
+        v.use_filter = v.base_fc_cents < 13450.0f || r.filter_q_cb > 0.0f || r.mod_env_to_fc != 0 ||
+                       r.mod_lfo_to_fc != 0;
         set_cutoff(v, v.base_fc_cents);
     }
 
@@ -308,8 +387,10 @@ struct Synth::Impl {
         v.filter.set(8.176 * std::exp2(double(fc_cents) / 1200.0), v.filter_q, sr);
     }
 
-    // The modulation envelope now: linear attack, hold, linear decay to the sustain
-    // level (a full-scale fall takes the decay time) and linear release, like FluidSynth's.
+    // The modulation envelope now: attack, hold, linear decay to the sustain level (a
+    // full-scale fall takes the decay time) and linear release, like FluidSynth's.
+    // The attack is convex (SF2.04 8.1.2 #26, as FluidSynth: the linear ramp read through the
+    // convex curve, so half the excursion comes in the first ~6% of the attack time).
     float mod_env_value(const Voice& v) const {
         const Region& r = *v.region;
         if (v.mod_released)
@@ -317,7 +398,7 @@ struct Synth::Impl {
         double t = double(v.t_on) / sr;
         if (t < r.mod_delay_s) return 0.0f;
         t -= r.mod_delay_s;
-        if (t < r.mod_attack_s) return float(t / r.mod_attack_s);
+        if (t < r.mod_attack_s) return convex(float(t / r.mod_attack_s));
         t -= r.mod_attack_s;
         const double hold = r.mod_hold_s * std::exp2(r.mod_key_to_hold_tc * (60 - v.key) / 1200.0);
         if (t < hold) return 1.0f;
@@ -457,7 +538,7 @@ struct Synth::Impl {
                 pan_gains(v, v.region->pan, v.pan_l, v.pan_r);
                 v.pan_seen = ch[v.channel].pan;
             }
-            const float g = v.gain * ch[v.channel].gain() * v.lfo_gain;
+            const float g = std::min(v.gain * ch[v.channel].gain(), v.max_gain) * v.lfo_gain;
             k->mix(&rows[j * kSub], v.pan_l * g, v.pan_r * g, L, R, m);
             if (v.stage == kDone) v.kind = Kind::Off;
         }
@@ -468,7 +549,12 @@ struct Synth::Impl {
         float* b = buf;
         const Channel& chan = ch[v.channel];
         float gl, gr;
-        {
+        if (v.kind == Kind::Drum) {
+            v.drum.render(b, m);
+            v.level = v.drum.level() * v.gain;
+            if (!v.drum.active()) v.kind = Kind::Off;
+            pan_gains(v, 0.0f, gl, gr);
+        } else {
             const Patch& p = patches[v.patch];
             double f = 440.0 * std::pow(2.0, (v.key - 69 + chan.bend_cents() / 100.0) / 12.0);
             if (p.vibrato_cents != 0.0f) {
@@ -539,7 +625,7 @@ struct Synth::Impl {
                 case kRelease: {
                     const bool decay = v.stage == kDecay;
                     const float mul = decay ? v.decay_mul : v.release_mul;
-                    const float floor_amp = decay ? std::max(v.sustain_amp, 1e-5f) : 1e-5f;
+                    const float floor_amp = decay ? std::max(v.sustain_amp, kEnvFloorAmp) : kEnvFloorAmp;
                     if (v.amp <= floor_amp || mul >= 1.0f) {
                         finish_fall(v, decay);
                         if (v.stage == kDone || v.stage == kSustain) k_left = 0;
@@ -569,7 +655,7 @@ struct Synth::Impl {
     }
 
     static void finish_fall(Voice& v, bool decay) {
-        if (decay && v.sustain_amp >= 1e-5f) {
+        if (decay && v.sustain_amp > kEnvFloorAmp) {
             v.amp = v.sustain_amp;
             v.stage = kSustain;
         } else {
@@ -581,6 +667,7 @@ struct Synth::Impl {
     void render_sample(Voice& v, float* b, std::size_t m) {
         const Region& r = *v.region;
         const std::int16_t* s = sf->samples();
+        const float* s24 = sf->samples24();  // a 24-bit SoundFont's frames, else null
         float mod_cents = 0.0f;
         if (v.modulated) {
             mod_cents = modulate(v, m);
@@ -611,7 +698,10 @@ struct Synth::Impl {
             }
             const std::size_t run = std::size_t(std::min<std::uint64_t>(m - i, (limit - v.ph + inc - 1) / inc));
             const float frac = float(double(v.ph & 0xFFFFFFFFu) * (1.0 / 4294967296.0));
-            k->resample(s + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
+            if (s24)
+                k->resample_f(s24 + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
+            else
+                k->resample(s + (v.ph >> 32), frac, float(step), (a0 + float(i) * ainc) * k16, ainc * k16, b + i, run);
             v.ph += std::uint64_t(run) * inc;
             i += run;
         }

@@ -3,7 +3,9 @@
 //
 //   resample  4-point cubic (Catmull-Rom) interpolation of 16-bit sample
 //             frames at positions frac0 + i * step, times a linear gain ramp
-//             (the envelope, updated per sub-block as FluidSynth does).
+//             (the envelope, updated per sub-block as FluidSynth does);
+//             resample_f the same over float frames (24-bit SoundFonts, in
+//             16-bit units).
 //   mix       a mono voice buffer into the stereo bus with pan gains.
 //
 // Positions inside one call are floats relative to the frame `s` points at:
@@ -14,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels.h"
 
@@ -45,14 +48,39 @@ struct Gather {
     }
 };
 
+// The same for float frames (24-bit SoundFonts), lane by lane on every ISA.
+template <class V>
+struct GatherFloat {
+    using v = typename V::v;
+    static inline void taps(const float* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr) {
+        alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
+        V::store(pos, p);
+        for (int l = 0; l < V::W; ++l) {
+            const int i = int(pos[l]);
+            f[l] = pos[l] - float(i);
+            const float* q = s + i;
+            a[l] = q[-1];
+            b[l] = q[0];
+            c[l] = q[1];
+            d[l] = q[2];
+        }
+        xm1 = V::load(a);
+        x0 = V::load(b);
+        x1 = V::load(c);
+        x2 = V::load(d);
+        fr = V::load(f);
+    }
+};
+
 template <class V>
 struct Kernel {
     using v = typename V::v;
 
-    static inline float cubic_one(const std::int16_t* s, float p) {
+    template <class T>
+    static inline float cubic_one(const T* s, float p) {
         const int i = int(p);
         const float x = p - float(i);
-        const std::int16_t* q = s + i;
+        const T* q = s + i;
         const float xm1 = q[-1], x0 = q[0], x1 = q[1], x2 = q[2];
         const float c1 = 0.5f * (x1 - xm1);
         const float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
@@ -60,8 +88,8 @@ struct Kernel {
         return ((c3 * x + c2) * x + c1) * x + x0;
     }
 
-    static void resample(const std::int16_t* s, float frac0, float step, float amp, float amp_inc, float* out,
-                         std::size_t n) {
+    template <class T>
+    static void resample(const T* s, float frac0, float step, float amp, float amp_inc, float* out, std::size_t n) {
         alignas(32) float lane[V::W];
         for (int l = 0; l < V::W; ++l) lane[l] = float(l);
         const v iota = V::load(lane), vstep = V::set1(step), vfrac = V::set1(frac0);
@@ -71,7 +99,10 @@ struct Kernel {
         for (; i + V::W <= n; i += V::W) {
             const v fi = V::add(V::set1(float(i)), iota);
             v xm1, x0, x1, x2, fr;
-            Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
+            if constexpr (std::is_same_v<T, float>)
+                GatherFloat<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
+            else
+                Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
             const v c1 = V::mul(half, V::sub(x1, xm1));
             const v c2 = V::nmadd(half, x2, V::madd(two, x1, V::nmadd(two5, x0, xm1)));
             const v c3 = V::madd(half, V::sub(x2, xm1), V::mul(one5, V::sub(x0, x1)));
@@ -147,7 +178,7 @@ struct Kernel {
     }
 
     static const KernelTable* table() {
-        static const KernelTable t{V::name, &resample, &mix, &svf_lanes, kLanes};
+        static const KernelTable t{V::name, &resample<std::int16_t>, &mix, &svf_lanes, kLanes, &resample<float>};
         return &t;
     }
 };

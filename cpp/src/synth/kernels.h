@@ -22,6 +22,9 @@ struct KernelTable {
     void (*svf_lanes)(float* const* x, const float* a1, const float* a2, const float* a3, float* ic1, float* ic2,
                       std::size_t n);
     int lanes;  // how many voices svf_lanes filters per call (the vector width, at least 4)
+    // resample over float frames (a 24-bit SoundFont's, in 16-bit units)
+    void (*resample_f)(const float* s, float frac0, float step, float amp, float amp_inc, float* out,
+                       std::size_t n);
 };
 
 // The table of a path compiled into this build; the scalar one otherwise.

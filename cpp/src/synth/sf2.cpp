@@ -111,10 +111,17 @@ bool host_is_little_endian() {
 
 constexpr float kEmuAttenuationFactor = 0.4f;
 
-float tc_seconds(int tc) { return tc <= -12000 ? 0.0f : float(std::pow(2.0, double(tc) / 1200.0)); }
-
 template <class T>
 T clampv(T v, T lo, T hi) { return std::min(std::max(v, lo), hi); }
+
+// Delays: the floor (-12000 timecents) is no delay (FluidSynth rounds its 1 ms down to no 64-frame block).
+float tc_seconds(int tc) { return tc <= -12000 ? 0.0f : float(std::pow(2.0, double(tc) / 1200.0)); }
+// Stage times (attack, hold, decay, release): -12000 timecents and below is 1 ms (SF2.01 8.1.3),
+// only -32768 is instant; FluidSynth's 1 ms attack and hold put the decay of a default
+// envelope 2.7 ms after the note-on, and levels of fast decays depend on it.
+float tc_stage_seconds(int tc, int max_tc) {
+    return tc <= -32768 ? 0.0f : float(std::pow(2.0, double(clampv(tc, -12000, max_tc)) / 1200.0));
+}
 
 }  // namespace
 
@@ -199,10 +206,11 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
         }
     });
 
-    Span smpl{};
-    bool have_smpl = false;
+    Span smpl{}, sm24{};
+    bool have_smpl = false, have_sm24 = false;
     ps.chunks(sdta, "sdta", [&](const std::uint8_t* h, Span body) {
         if (Parser::tag(h, "smpl")) { smpl = body; have_smpl = true; }
+        if (Parser::tag(h, "sm24")) { sm24 = body; have_sm24 = true; }
     });
     if (!have_smpl) ps.fail("missing 'smpl' chunk in sdta");
     const std::size_t n_frames = smpl.n / 2;
@@ -214,6 +222,15 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
         for (std::size_t i = 0; i < n_frames; ++i)
             converted_[kGuardFrames + i] = std::int16_t(Parser::u16(smpl.p + 2 * i));
         frames_ = converted_.data() + kGuardFrames;
+    }
+    // sm24: the low byte of each frame; used only when it has exactly one byte per frame
+    // (plus the pad byte of an odd count), else ignored as SF2.04 says
+    if (have_sm24 && n_frames > 0 && (sm24.n == n_frames || sm24.n == n_frames + (n_frames & 1u))) {
+        frames24_.assign(n_frames + 2 * kGuardFrames, 0.0f);
+        for (std::size_t i = 0; i < n_frames; ++i) {
+            const std::int32_t hi = std::int16_t(Parser::u16(smpl.p + 2 * i));
+            frames24_[kGuardFrames + i] = float(hi * 256 + std::int32_t(sm24.p[i])) * (1.0f / 256.0f);
+        }
     }
     // Guard frames for the interpolator, once the tables below are parsed: the
     // smpl chunk header before the frames and up to kGuardFrames frames after
@@ -373,13 +390,14 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.scale_tuning = float(clampv(g[kScaleTuning], 0, 1200));
                 // EMU hardware, and so FluidSynth and the SoundFonts voiced on them, scale the
                 // initialAttenuation generator by 0.4; the GM banks here are balanced for that
-                r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], 0, 1440));
+                // (negative totals are kept: the engine clips the sum with the controllers at 0 cB)
+                r.attenuation_cb = kEmuAttenuationFactor * float(clampv(g[kAttenuation], -1440, 1440));
                 r.pan = float(clampv(g[kPan], -500, 500)) / 1000.0f;
                 r.delay_s = tc_seconds(clampv(g[kDelayVol], -12000, 5000));
-                r.attack_s = tc_seconds(clampv(g[kAttackVol], -12000, 8000));
-                r.hold_s = tc_seconds(clampv(g[kHoldVol], -12000, 5000));
-                r.decay_s = tc_seconds(clampv(g[kDecayVol], -12000, 8000));
-                r.release_s = tc_seconds(clampv(g[kReleaseVol], -12000, 8000));
+                r.attack_s = tc_stage_seconds(g[kAttackVol], 8000);
+                r.hold_s = tc_stage_seconds(g[kHoldVol], 5000);
+                r.decay_s = tc_stage_seconds(g[kDecayVol], 8000);
+                r.release_s = tc_stage_seconds(g[kReleaseVol], 8000);
                 r.sustain_cb = float(clampv(g[kSustainVol], 0, 1440));
                 r.key_to_hold_tc = float(clampv(g[kKeyToHold], -1200, 1200));
                 r.key_to_decay_tc = float(clampv(g[kKeyToDecay], -1200, 1200));
@@ -399,11 +417,11 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 r.vib_lfo_delay_s = tc_seconds(clampv(g[23], -12000, 5000));
                 r.vib_lfo_hz = hz(clampv(g[24], -16000, 4500));
                 r.mod_delay_s = tc_seconds(clampv(g[25], -12000, 5000));
-                r.mod_attack_s = tc_seconds(clampv(g[26], -12000, 8000));
-                r.mod_hold_s = tc_seconds(clampv(g[27], -12000, 5000));
-                r.mod_decay_s = tc_seconds(clampv(g[28], -12000, 8000));
+                r.mod_attack_s = tc_stage_seconds(g[26], 8000);
+                r.mod_hold_s = tc_stage_seconds(g[27], 5000);
+                r.mod_decay_s = tc_stage_seconds(g[28], 8000);
                 r.mod_sustain = 1.0f - float(clampv(g[29], 0, 1000)) / 1000.0f;
-                r.mod_release_s = tc_seconds(clampv(g[30], -12000, 8000));
+                r.mod_release_s = tc_stage_seconds(g[30], 8000);
                 r.mod_key_to_hold_tc = float(clampv(g[31], -1200, 1200));
                 r.mod_key_to_decay_tc = float(clampv(g[32], -1200, 1200));
                 preset.regions.push_back(r);

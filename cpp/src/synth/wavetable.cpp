@@ -117,6 +117,17 @@ inline float hermite(const float* t, std::size_t i, float x) {
     const float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
     return ((c3 * x + c2) * x + c1) * x + x0;
 }
+
+// One level's frame pair at phase p in [0, 1), morphed by `mix`.
+inline float read(const float* a, const float* b, float mix, std::size_t len, double p) {
+    const float pos = float(p) * float(len);
+    std::size_t idx = std::size_t(pos);
+    if (idx >= len) idx = len - 1;  // p rounds up to 1.0f in float
+    const float x = pos - float(idx);
+    float y = hermite(a, idx, x);
+    if (mix > 0.0f) y += mix * (hermite(b, idx, x) - y);
+    return y;
+}
 }  // namespace
 
 void WavetableOscillator::render(float* out, std::size_t n, double freq_hz, double sample_rate,
@@ -127,26 +138,32 @@ void WavetableOscillator::render(float* out, std::size_t n, double freq_hz, doub
     }
     const double inc = freq_hz / sample_rate;
     const std::size_t level = table_->level_for(inc);
-    const std::size_t len = table_->level_length(level);
-    const float flen = float(len);
+    // Crossfade to the next (poorer) level over the upper half of this level's octave, so the
+    // top harmonics fade out as the pitch rises instead of vanishing at the octave switch: the
+    // weight goes 0 -> 1 as harmonics * inc goes 0.25 -> 0.5, and the next level starts at 0.
+    // Both levels stay under Nyquist, so the band limit holds.
+    const std::size_t next = std::min(level + 1, table_->n_levels() - 1);
+    const double reach = double(table_->level_harmonics(level)) * std::fabs(inc);  // < 0.5 unless the last level
+    const float fade = next == level || table_->level_harmonics(next) == table_->level_harmonics(level)
+                           ? 0.0f
+                           : float(std::min(std::max((reach - 0.25) / 0.25, 0.0), 1.0));
     const std::size_t last = table_->n_frames() - 1;
     morph = std::min(std::max(morph, 0.0f), float(last));
     const std::size_t f0 = std::min(std::size_t(morph), last);
     const std::size_t f1 = std::min(f0 + 1, last);
     const float mix = morph - float(f0);
+    const std::size_t len = table_->level_length(level), len2 = table_->level_length(next);
     const float* a = table_->table(level, f0);
     const float* b = table_->table(level, f1);
+    const float* a2 = table_->table(next, f0);
+    const float* b2 = table_->table(next, f1);
     double ph = phase_;
     for (std::size_t i = 0; i < n; ++i) {
         double p = ph;
         if (pm) p += double(pm[i]);
         p -= std::floor(p);
-        float pos = float(p) * flen;
-        std::size_t idx = std::size_t(pos);
-        if (idx >= len) idx = len - 1;  // p rounds up to 1.0f in float
-        const float x = pos - float(idx);
-        float y = hermite(a, idx, x);
-        if (mix > 0.0f) y += mix * (hermite(b, idx, x) - y);
+        float y = read(a, b, mix, len, p);
+        if (fade > 0.0f) y += fade * (read(a2, b2, mix, len2, p) - y);
         y *= gain;
         out[i] = accumulate ? out[i] + y : y;
         ph += inc;
