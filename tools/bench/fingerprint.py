@@ -279,11 +279,16 @@ class ChromaprintMatcher:
 
 # -- the run --------------------------------------------------------------------
 
+def index_tag() -> str:
+    """Schema version and fingerprint settings in the cached index's name, so another edgeaudio's cache is not reused."""
+    return f"v{efp.SCHEMA_VERSION}_{zlib.crc32(json.dumps(efp._config_dict(efp.config()), sort_keys=True).encode()):08x}"
+
+
 def build_large_index(db: Path, args, unknown) -> Path:
     """A copy of the indexed songs' index, plus filler up to --large-index songs."""
     from tqdm import tqdm
 
-    large = CACHE / f"index_{args.large_index}.db"
+    large = CACHE / f"index_{args.large_index}_{index_tag()}.db"
     if not large.exists() or large.stat().st_mtime < db.stat().st_mtime:
         large.write_bytes(db.read_bytes())
     with efp.FingerprintIndex(large) as ix:
@@ -354,7 +359,7 @@ def main() -> None:
     # the index (built once, cached): the indexed songs, then the filler songs in a copy
     from tqdm import tqdm
 
-    db = CACHE / f"index_{args.songs}.db"
+    db = CACHE / f"index_{args.songs}_{index_tag()}.db"
     t0 = time.perf_counter()
     with efp.FingerprintIndex(db) as ix:
         for p in tqdm(indexed, desc="index", unit="song", file=sys.stderr):
@@ -446,8 +451,8 @@ def main() -> None:
                     "chromaprint_false_calibrated": int((u[:, 2] <= cp_cal).sum()) if cp is not None else None}
              for cond, u in unknown_rows.items()}
     sweep = []
-    for ms in (6, 8, 10, 12, 15):
-        for mc in (0.2, 0.33, 0.5):
+    for ms in (6, 10, 15):
+        for mc in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7):
             sweep.append((ms, mc, {c: float(np.mean(ours(k, ms, mc))) for c, k in known.items()},
                           float(np.mean(ours_false(all_unknown, ms, mc)))))
 
