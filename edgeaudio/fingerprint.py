@@ -350,7 +350,7 @@ class FingerprintIndex:
                              (name, str(path), x.size / INDEX_SAMPLE_RATE_HZ, len(rows), checksum))
             song_id = cur.lastrowid
             db.executemany("INSERT INTO buckets (hash, postings) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE "
-                           "SET postings = postings || excluded.postings", _postings(rows, song_id))
+                           "SET postings = CAST(postings || excluded.postings AS BLOB)", _postings(rows, song_id))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
