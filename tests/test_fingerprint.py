@@ -166,6 +166,33 @@ def test_empty_and_too_short_queries_are_refused(index):
         index.match(np.full(2 * RATE, np.nan, np.float32), RATE)
 
 
+def test_coherent_bands_counts_the_anchor_bands_of_votes_at_the_offset():
+    from edgeaudio.fingerprint import _coherent_bands
+
+    rng = np.random.default_rng(1)
+    db_hash = np.sort(rng.integers(0, 1 << 20, 3000)).astype(np.uint32)
+    db_song = rng.integers(0, 4, db_hash.size).astype(np.int32)
+    db_frame = rng.integers(0, 300, db_hash.size).astype(np.int32)
+    pick = rng.choice(db_hash.size, 400)
+    q_hash = db_hash[pick]
+    q_frame = (db_frame[pick] - 40 + rng.integers(-3, 4, pick.size)).astype(np.int32)  # some within 1.5 frames
+    for song in range(4):
+        want = {int(h) >> 13 for h, f in zip(q_hash, q_frame)
+                for j in np.flatnonzero(db_hash == h)
+                if db_song[j] == song and abs(db_frame[j] - f - 40.0) <= 1.5}
+        assert _coherent_bands(db_hash, db_song, db_frame, q_hash, q_frame, song, 40.0) == len(want) > 10
+    assert _coherent_bands(db_hash, db_song, db_frame, q_hash[:0], q_frame[:0], 0, 40.0) == 0
+
+
+def test_unknown_audio_stays_below_the_decision_thresholds(index):
+    # the ranked best song for audio that is not indexed has too few coherent bands or too little lead
+    for seed in UNKNOWN_SEEDS:
+        best = index.rank(excerpt(song(seed), 4.0), RATE, top=1)[0]
+        assert best.bands < index.min_bands or best.confidence < index.min_confidence or best.score < index.min_score
+    right = index.rank(with_noise(excerpt(song(LIBRARY["song02"]), 4.0), 0.0), RATE, top=1)[0]
+    assert right.song == "song02" and right.bands >= 2 * index.min_bands
+
+
 def test_sql_lookup_and_preloaded_index_agree(index_path):
     q = with_noise(excerpt(song(LIBRARY["song05"]), 3.0), 5.0)
     with FingerprintIndex(index_path, preload=False) as a, FingerprintIndex(index_path, preload=True) as b:
@@ -285,6 +312,17 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
     db.close()
     with pytest.raises(IndexFileError, match="schema version 99"):
         FingerprintIndex(newer)
+    # an index of the first schema (other fingerprints) is refused with what to do, not misread
+    older = tmp_path / "older.db"
+    older.write_bytes(index_path.read_bytes())
+    db = sqlite3.connect(older)
+    db.execute("UPDATE schema_version SET version = 1")
+    db.commit()
+    db.close()
+    before = older.read_bytes()
+    with pytest.raises(IndexFileError, match="schema version 1 .*rebuild it"):
+        FingerprintIndex(older)
+    assert older.read_bytes() == before
 
 
 # -- CLI -----------------------------------------------------------------------
