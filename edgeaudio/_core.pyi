@@ -307,6 +307,8 @@ class FingerprintConfig:
     peak_freq_radius: int
     peak_time_radius: int
     min_prominence_db: float
+    stable_frames: int
+    peak_hold_db: float
     peaks_per_second: float
     fan_out: int
     target_dt_min: int

@@ -17,8 +17,12 @@ The index file
 --------------
 One SQLite database (Python's :mod:`sqlite3`, no server): a ``schema_version``
 table, ``songs`` (name, path, duration, sha256 of the decoded audio, so adding
-the same song twice keeps one copy) and ``hashes`` (hash, song, frame), a
-clustered table ordered by hash. Each song is added in one transaction, so a
+the same song twice keeps one copy) and ``buckets``: one row per hash (the
+integer primary key) holding its postings, the (song id, frame) pairs packed as
+little-endian int32 in one blob. A query reads one row per distinct hash it
+has, a few thousand B-tree lookups and no per-posting Python work, so matching
+straight from the file stays fast; ``preload=True`` reads every bucket once
+and matches in memory. Each song is added in one transaction, so a
 process killed during ``add`` leaves the songs added before it and nothing of
 the one in progress. A file that is not an edgeaudio index (another SQLite
 database, a text file, a damaged database) raises :class:`IndexFileError` and
@@ -53,11 +57,12 @@ __all__ = [
 ]
 
 INDEX_SAMPLE_RATE_HZ = 8000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_SPEEDS: Tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
 _APPLICATION_ID = 0x45414650  # "EAFP" in the SQLite header: this file is an edgeaudio fingerprint index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIN_QUERY_S = 1.0
+_BAND_SHIFT = 13  # a hash's anchor band: its bits 13..19 (cpp/include/edgeaudio/fingerprint.h)
 
 
 class IndexFileError(RuntimeError):
@@ -73,7 +78,8 @@ def config() -> "_core.FingerprintConfig":
 
 def _config_dict(c) -> Dict[str, object]:
     names = ("sample_rate_hz", "n_fft", "hop_length", "fmin_hz", "fmax_hz", "floor_db", "peak_freq_radius",
-             "peak_time_radius", "min_prominence_db", "peaks_per_second", "fan_out", "target_dt_min",
+             "peak_time_radius", "min_prominence_db", "stable_frames", "peak_hold_db",
+             "peaks_per_second", "fan_out", "target_dt_min",
              "target_dt_max", "target_octaves", "bands_per_octave")
     return {n: getattr(c, n) for n in names}
 
@@ -158,12 +164,19 @@ class Match:
     song_id : int
     offset_s : float
         Where in the song the query starts, seconds.
-    score : int
+    score : float
         Landmarks that agree on that offset.
     confidence : float
-        0 .. 1: 1 - (second best song's score + 1) / (score + 1).
+        0 .. 1: how far this song stands above the next one (the background:
+        what chance and sounds that songs share give), the smaller of
+        1 - (next score + 1) / (score + 1) and the same ratio of their bands.
     speed : float
         Playback speed found (1.02: the query plays 2 % fast).
+    bands : int
+        Distinct anchor frequency bands (1/24 octave) among the landmarks
+        that agree on the offset. Songs made with the same drum kit and
+        pattern share whole drum loops: their landmarks agree on an offset
+        too, but in a few bands only; a melody and its chords spread over many.
     """
 
     song: str
@@ -172,12 +185,36 @@ class Match:
     score: int
     confidence: float
     speed: float
+    bands: int = 0
 
     def to_dict(self) -> Dict[str, object]:
         d = dataclasses.asdict(self)
         d["offset_s"] = round(self.offset_s, 3)
         d["confidence"] = round(self.confidence, 3)
         return d
+
+
+def _postings(rows: np.ndarray, song_id: int):
+    """Unique (hash, frame) rows sorted by hash -> (hash, postings blob) per hash, for the buckets table."""
+    hashes = rows[:, 0]
+    cuts = np.flatnonzero(np.diff(hashes)) + 1
+    pairs = np.stack([np.full(len(rows), song_id, np.int64), rows[:, 1]], axis=1).astype("<i4")
+    for lo, hi in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(rows)]])):
+        yield int(hashes[lo]), pairs[lo:hi].tobytes()
+
+
+def _coherent_bands(db_hash: np.ndarray, db_song: np.ndarray, db_frame: np.ndarray, q_hash: np.ndarray,
+                    q_frame: np.ndarray, song: int, offset: float, tolerance: float = 1.5) -> int:
+    """Distinct anchor bands (the hash's top bits) of the query landmarks that find ``song`` within
+    ``tolerance`` frames of ``offset`` (db_hash sorted; song as a dense index)."""
+    lo = np.searchsorted(db_hash, q_hash, "left")
+    n = np.searchsorted(db_hash, q_hash, "right") - lo
+    if not n.any():
+        return 0
+    which = np.repeat(np.arange(q_hash.size), n)  # every (query landmark, posting) pair
+    pos = lo[which] + np.arange(which.size) - np.repeat(np.cumsum(n) - n, n)
+    hit = (db_song[pos] == song) & (np.abs(db_frame[pos] - q_frame[which] - offset) <= tolerance)
+    return int(np.unique(q_hash[which[hit]] >> _BAND_SHIFT).size)
 
 
 def _checksum(x: np.ndarray) -> str:
@@ -197,9 +234,11 @@ class FingerprintIndex:
         Load every hash into memory on first match (fastest for many queries
         against a fixed library: the streaming matcher and benchmarks). False:
         each query looks its hashes up in SQLite (constant memory).
-    min_score, min_confidence : int, float
-        A match needs at least ``min_score`` coherent landmarks and
-        ``confidence >= min_confidence``.
+    min_score, min_bands, min_confidence : int, int, float
+        A match needs at least ``min_score`` coherent landmarks spread over
+        at least ``min_bands`` frequency bands, and ``confidence >=
+        min_confidence``. The defaults keep false matches on 5 s excerpts of
+        songs not in the index at about 1 % (BENCHMARKS.md).
     speeds : sequence of float
         Playback speeds a query is tried at.
 
@@ -212,11 +251,12 @@ class FingerprintIndex:
     """
 
     def __init__(self, path: Union[str, os.PathLike], *, create: bool = True, preload: bool = False,
-                 min_score: int = 10, min_confidence: float = 0.5,
+                 min_score: int = 8, min_bands: int = 8, min_confidence: float = 0.4,
                  speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
         self.path = Path(path)
         self.preload = bool(preload)
         self.min_score = _validate.integer(min_score, "min_score", 1, 1 << 30)
+        self.min_bands = _validate.integer(min_bands, "min_bands", 0, 1 << 30)
         self.min_confidence = _validate.number(min_confidence, "min_confidence")
         if not 0.0 <= self.min_confidence < 1.0:
             raise ValueError(f"min_confidence must be in [0, 1), got {self.min_confidence}")
@@ -265,8 +305,8 @@ class FingerprintIndex:
                 db.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(_config_dict(self._config)),))
                 db.execute("CREATE TABLE songs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL,"
                            " duration_s REAL NOT NULL, n_hashes INTEGER NOT NULL, checksum TEXT NOT NULL UNIQUE)")
-                db.execute("CREATE TABLE hashes (hash INTEGER NOT NULL, song_id INTEGER NOT NULL, frame INTEGER"
-                           " NOT NULL, PRIMARY KEY (hash, song_id, frame)) WITHOUT ROWID")
+                # one row per hash: its postings, (song id, frame) pairs as little-endian int32
+                db.execute("CREATE TABLE buckets (hash INTEGER PRIMARY KEY, postings BLOB NOT NULL)")
                 db.execute("COMMIT")
             version = db.execute("SELECT version FROM schema_version").fetchone()
             stored = json.loads(db.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()[0])
@@ -280,6 +320,9 @@ class FingerprintIndex:
         if version is None or version[0] > SCHEMA_VERSION:
             raise IndexFileError(f"{self.path} has schema version {version and version[0]}, this edgeaudio reads "
                                  f"up to {SCHEMA_VERSION}; upgrade edgeaudio")
+        if version[0] < SCHEMA_VERSION:
+            raise IndexFileError(f"{self.path} has schema version {version[0]} (older fingerprints); rebuild it "
+                                 "with this edgeaudio (edgeaudio fingerprint add ... --db NEW.db)")
         if stored != _config_dict(self._config):
             raise IndexFileError(f"{self.path} was built with other fingerprint settings ({stored}); "
                                  "rebuild it with this edgeaudio")
@@ -331,8 +374,8 @@ class FingerprintIndex:
             cur = db.execute("INSERT INTO songs (name, path, duration_s, n_hashes, checksum) VALUES (?, ?, ?, ?, ?)",
                              (name, str(path), x.size / INDEX_SAMPLE_RATE_HZ, len(rows), checksum))
             song_id = cur.lastrowid
-            db.executemany("INSERT INTO hashes (hash, song_id, frame) VALUES (?, ?, ?)",
-                           ((int(a), song_id, int(b)) for a, b in rows))
+            db.executemany("INSERT INTO buckets (hash, postings) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE "
+                           "SET postings = CAST(postings || excluded.postings AS BLOB)", _postings(rows, song_id))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -350,35 +393,53 @@ class FingerprintIndex:
 
     # -- matching ------------------------------------------------------------
 
+    def _dense_ids(self) -> np.ndarray:
+        """song id -> dense index (0 .. len - 1) as a lookup array; -1 for ids not (or no longer) known."""
+        ids = np.fromiter(self._songs, dtype=np.int64, count=len(self._songs))
+        table = np.full(int(ids.max(initial=0)) + 1, -1, np.int32)
+        table[ids] = np.arange(ids.size, dtype=np.int32)
+        return table
+
+    def _table(self, rows: list) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hash, postings) rows -> hash-sorted (hash uint32, dense song int32, frame int32)."""
+        if not rows:
+            return np.zeros(0, np.uint32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        sizes = np.array([len(r[1]) // 8 for r in rows], dtype=np.int64)
+        pairs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<i4").reshape(-1, 2)
+        h = np.repeat(keys, sizes)
+        order = np.argsort(h, kind="stable")
+        dense = self._dense_ids()
+        sid = pairs[order, 0].astype(np.int64)
+        song = np.where(sid < dense.size, dense[np.minimum(sid, dense.size - 1)], -1).astype(np.int32)
+        return h[order].astype(np.uint32), song, np.ascontiguousarray(pairs[order, 1], dtype=np.int32)
+
     def _lookup(self, hashes: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Index rows whose hash is among ``hashes``, sorted by hash (song ids as dense indices)."""
-        dense = {sid: i for i, sid in enumerate(self._songs)}
         try:
             if self.preload:
                 if self._snapshot is None:
-                    rows = self._db.execute("SELECT hash, song_id, frame FROM hashes").fetchall()
-                    a = np.array(rows, dtype=np.int64).reshape(-1, 3)
-                    self._snapshot = (a[:, 0].astype(np.uint32),
-                                      np.array([dense[s] for s in a[:, 1].tolist()], dtype=np.int32),
-                                      a[:, 2].astype(np.int32))
+                    self._snapshot = self._table(self._db.execute("SELECT hash, postings FROM buckets").fetchall())
                 return self._snapshot
             wanted = np.unique(hashes).tolist()
             rows: list = []
-            for i in range(0, len(wanted), 500):
-                part = wanted[i:i + 500]
-                rows += self._db.execute("SELECT hash, song_id, frame FROM hashes WHERE hash IN (%s)"
+            for i in range(0, len(wanted), 4000):
+                part = wanted[i:i + 4000]
+                rows += self._db.execute("SELECT hash, postings FROM buckets WHERE hash IN (%s)"
                                          % ",".join("?" * len(part)), part).fetchall()
         except sqlite3.DatabaseError as e:
             raise IndexFileError(f"{self.path} is damaged ({e})") from None
-        a = np.array(rows, dtype=np.int64).reshape(-1, 3)
-        a = a[np.argsort(a[:, 0], kind="stable")]
-        return (a[:, 0].astype(np.uint32), np.array([dense[s] for s in a[:, 1].tolist()], dtype=np.int32),
-                a[:, 2].astype(np.int32))
+        return self._table(rows)
 
     def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
         """The ``top`` best-scoring songs for a query given by its spectral peaks
         (``Landmarks.peaks``), best first, whatever their scores; each one's
-        confidence is relative to the song after it."""
+        confidence is relative to the song after it.
+
+        Two passes: every song's best offset by votes (the Cython matcher),
+        then, for the leading candidates, the frequency bands those votes
+        come from (:attr:`Match.bands`).
+        """
         top = _validate.integer(top, "top", 1, 1 << 30)
         parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
         q_hash = np.concatenate([p[0] for p in parts])
@@ -390,18 +451,22 @@ class FingerprintIndex:
         score, offset, variant, _ = offset_scores(db_hash, db_song, db_frame, q_hash, q_frame, q_var,
                                                   len(self._songs), len(self.speeds), 1)
         order = np.argsort(-score, kind="stable")[:top + 1]
+        bands = [_coherent_bands(db_hash, db_song, db_frame, q_hash[q_var == variant[i]],
+                                 q_frame[q_var == variant[i]], int(i), float(offset[i])) for i in order]
         songs = list(self._songs.values())
         out = []
         for k, i in enumerate(order[:top]):
-            nxt = int(score[order[k + 1]]) if k + 1 < len(order) else 0
+            nxt, nxt_bands = (int(score[order[k + 1]]), bands[k + 1]) if k + 1 < len(order) else (0, 0)
+            confidence = min(1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), 1.0 - (nxt_bands + 1.0) / (bands[k] + 1.0))
             song = songs[int(i)]
             out.append(Match(song.name, song.id, float(offset[i]) * self._config.frame_seconds(), int(score[i]),
-                             1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), self.speeds[int(variant[i])]))
+                             max(0.0, confidence), self.speeds[int(variant[i])], bands[k]))
         return out
 
     def accepts(self, m: Optional[Match]) -> bool:
-        """Whether a ranked candidate passes ``min_score`` and ``min_confidence``."""
-        return m is not None and m.score >= self.min_score and m.confidence >= self.min_confidence
+        """Whether a ranked candidate passes ``min_score``, ``min_bands`` and ``min_confidence``."""
+        return (m is not None and m.score >= self.min_score and m.bands >= self.min_bands
+                and m.confidence >= self.min_confidence)
 
     def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
         """Best match for a query given by its spectral peaks, or None."""

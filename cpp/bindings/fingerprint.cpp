@@ -49,6 +49,8 @@ void register_fingerprint(py::module_& m) {
         .def_readwrite("peak_freq_radius", &efp::FingerprintConfig::peak_freq_radius)
         .def_readwrite("peak_time_radius", &efp::FingerprintConfig::peak_time_radius)
         .def_readwrite("min_prominence_db", &efp::FingerprintConfig::min_prominence_db)
+        .def_readwrite("stable_frames", &efp::FingerprintConfig::stable_frames)
+        .def_readwrite("peak_hold_db", &efp::FingerprintConfig::peak_hold_db)
         .def_readwrite("peaks_per_second", &efp::FingerprintConfig::peaks_per_second)
         .def_readwrite("fan_out", &efp::FingerprintConfig::fan_out)
         .def_readwrite("target_dt_min", &efp::FingerprintConfig::target_dt_min)

@@ -107,6 +107,12 @@ TEST_CASE("fingerprint config errors name the field") {
     cfg.fmax_hz = 5000.0;
     CHECK_THROWS_WITH_AS(efp::Extractor{cfg}, doctest::Contains("FingerprintConfig.fmax_hz"), std::invalid_argument);
     cfg = {};
+    cfg.stable_frames = 0;
+    CHECK_THROWS_WITH_AS(cfg.validate(), doctest::Contains("FingerprintConfig.stable_frames"), std::invalid_argument);
+    cfg = {};
+    cfg.peak_hold_db = -0.5;
+    CHECK_THROWS_WITH_AS(cfg.validate(), doctest::Contains("FingerprintConfig.peak_hold_db"), std::invalid_argument);
+    cfg = {};
     cfg.target_dt_max = 64;
     CHECK_THROWS_WITH_AS(cfg.validate(), doctest::Contains("target_dt_max"), std::invalid_argument);
     cfg = {};
@@ -115,4 +121,39 @@ TEST_CASE("fingerprint config errors name the field") {
     x[50] = NAN;
     std::vector<efp::Landmark> lm;
     CHECK_THROWS_AS(e.push(x.data(), x.size(), lm), std::invalid_argument);
+}
+
+TEST_CASE("fingerprint: with peak_hold_db a held tone gives peaks at its onset only") {
+    // faint noise, then a 1 kHz tone (with a second partial) held for 3 s
+    efp::FingerprintConfig cfg;
+    cfg.peak_hold_db = 1.0;
+    const double sr = cfg.sample_rate_hz, onset_s = 1.0;
+    std::mt19937 rng(4);
+    std::normal_distribution<float> noise(0.0f, 1e-4f);
+    std::vector<float> x(static_cast<std::size_t>(4.5 * sr));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double t = i / sr;
+        x[i] = noise(rng);
+        if (t >= onset_s && t < onset_s + 3.0)
+            x[i] += static_cast<float>(0.3 * std::sin(2.0 * M_PI * 1000.0 * t) + 0.1 * std::sin(2.0 * M_PI * 2000.0 * t));
+    }
+    std::vector<efp::Landmark> lm;
+    std::vector<efp::Peak> peaks;
+    efp::extract(cfg, x.data(), x.size(), lm, &peaks);
+    const double bin_hz = sr / cfg.n_fft;
+    int at_tone = 0;
+    for (const auto& p : peaks) {
+        const double f = p.bin * bin_hz;
+        if (std::abs(f - 1000.0) > 20.0 && std::abs(f - 2000.0) > 20.0) continue;
+        ++at_tone;
+        const double t = p.frame * cfg.frame_seconds();
+        CHECK(t >= onset_s - cfg.n_fft / sr);  // the window reaches the onset
+        CHECK(t <= onset_s + 0.1);
+    }
+    CHECK(at_tone == 2);  // one per partial
+    // without it, the rounding ripple of the hold gives peaks all along
+    cfg.peak_hold_db = 0.0;
+    peaks.clear();
+    efp::extract(cfg, x.data(), x.size(), lm, &peaks);
+    CHECK(peaks.size() > 4);
 }

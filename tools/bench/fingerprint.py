@@ -279,11 +279,16 @@ class ChromaprintMatcher:
 
 # -- the run --------------------------------------------------------------------
 
+def index_tag() -> str:
+    """Schema version and fingerprint settings in the cached index's name, so another edgeaudio's cache is not reused."""
+    return f"v{efp.SCHEMA_VERSION}_{zlib.crc32(json.dumps(efp._config_dict(efp.config()), sort_keys=True).encode()):08x}"
+
+
 def build_large_index(db: Path, args, unknown) -> Path:
     """A copy of the indexed songs' index, plus filler up to --large-index songs."""
     from tqdm import tqdm
 
-    large = CACHE / f"index_{args.large_index}.db"
+    large = CACHE / f"index_{args.large_index}_{index_tag()}.db"
     if not large.exists() or large.stat().st_mtime < db.stat().st_mtime:
         large.write_bytes(db.read_bytes())
     with efp.FingerprintIndex(large) as ix:
@@ -331,6 +336,16 @@ def time_queries(large: Path, songs, names, starts, babble, rirs, cp):
     return timing, cp_ms
 
 
+def ours(k: np.ndarray, min_score: int, min_bands: int, min_conf: float) -> np.ndarray:
+    """Right and accepted, for rows [right, score, confidence, offset error, cp right, cp BER, bands]."""
+    return k[:, 0].astype(bool) & (k[:, 1] >= min_score) & (k[:, 6] >= min_bands) & (k[:, 2] >= min_conf)
+
+
+def ours_false(u: np.ndarray, min_score: int, min_bands: int, min_conf: float) -> np.ndarray:
+    """Accepted, for rows [score, confidence, cp BER, bands] of songs not in the index."""
+    return (u[:, 0] >= min_score) & (u[:, 3] >= min_bands) & (u[:, 1] >= min_conf)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--songs", type=int, default=200, help="indexed songs")
@@ -354,7 +369,7 @@ def main() -> None:
     # the index (built once, cached): the indexed songs, then the filler songs in a copy
     from tqdm import tqdm
 
-    db = CACHE / f"index_{args.songs}.db"
+    db = CACHE / f"index_{args.songs}_{index_tag()}.db"
     t0 = time.perf_counter()
     with efp.FingerprintIndex(db) as ix:
         for p in tqdm(indexed, desc="index", unit="song", file=sys.stderr):
@@ -393,15 +408,14 @@ def main() -> None:
             r = ix.rank(x, SR, 1)
             m = r[0] if r else None
             row = [m is not None and m.song == names[i], m.score if m else 0, m.confidence if m else 0.0,
-                   abs(m.offset_s - start) if m else np.inf, 0, 1.0]
+                   abs(m.offset_s - start) if m else np.inf, 0, 1.0, m.bands if m else 0]
             if cp is not None:
                 ber, j, _ = cp.match(chromaprint_signal(x))
-                row[4:] = [j == i, ber]
+                row[4:6] = [j == i, ber]
             rows.append(row)
         known[cond] = np.array(rows, dtype=np.float64)
         k = known[cond]
-        print(cond, "top-1", np.mean(k[:, 0] * (k[:, 1] >= ix.min_score) * (k[:, 2] >= ix.min_confidence)),
-              file=sys.stderr)
+        print(cond, "top-1", np.mean(ours(k, ix.min_score, ix.min_bands, ix.min_confidence)), file=sys.stderr)
     unknown_rows = {}
     for cond in ("clean", "white 5 dB", "room+speaker, babble 5 dB"):
         qrng = np.random.default_rng(7 + len(unknown_rows))
@@ -413,16 +427,11 @@ def main() -> None:
                 x, _ = make_query(s, start, cond, qrng, babble, rirs)
                 r = ix.rank(x, SR, 1)
                 rows.append([r[0].score if r else 0, r[0].confidence if r else 0.0,
-                             cp.match(chromaprint_signal(x))[0] if cp is not None else 1.0])
+                             cp.match(chromaprint_signal(x))[0] if cp is not None else 1.0, r[0].bands if r else 0])
         unknown_rows[cond] = np.array(rows, dtype=np.float64)
     ix.close()
     all_unknown = np.concatenate(list(unknown_rows.values()))
 
-    def ours(k, min_score, min_conf):
-        return k[:, 0].astype(bool) & (k[:, 1] >= min_score) & (k[:, 2] >= min_conf)
-
-    def ours_false(u, min_score, min_conf):
-        return (u[:, 0] >= min_score) & (u[:, 1] >= min_conf)
 
     # Chromaprint's threshold calibrated on the unknown excerpts: the largest BER with <= 1 % false matches
     cp_cal = None
@@ -433,7 +442,7 @@ def main() -> None:
     for cond, k in known.items():
         right = k[:, 0].astype(bool)
         results[cond] = {
-            "top1": float(np.mean(ours(k, ix.min_score, ix.min_confidence))),
+            "top1": float(np.mean(ours(k, ix.min_score, ix.min_bands, ix.min_confidence))),
             "offset_ms": 1e3 * float(np.median(k[right, 3])) if right.any() else None,
             "chromaprint_top1": float(np.mean(k[:, 4].astype(bool) & (k[:, 5] <= args.chromaprint_ber)))
             if cp is not None else None,
@@ -441,15 +450,15 @@ def main() -> None:
             if cp is not None else None,
         }
         print(cond, results[cond], file=sys.stderr)
-    false = {cond: {"n": len(u), "false": int(ours_false(u, ix.min_score, ix.min_confidence).sum()),
+    false = {cond: {"n": len(u), "false": int(ours_false(u, ix.min_score, ix.min_bands, ix.min_confidence).sum()),
                     "chromaprint_false": int((u[:, 2] <= args.chromaprint_ber).sum()) if cp is not None else None,
                     "chromaprint_false_calibrated": int((u[:, 2] <= cp_cal).sum()) if cp is not None else None}
              for cond, u in unknown_rows.items()}
     sweep = []
-    for ms in (6, 8, 10, 12, 15):
-        for mc in (0.2, 0.33, 0.5):
-            sweep.append((ms, mc, {c: float(np.mean(ours(k, ms, mc))) for c, k in known.items()},
-                          float(np.mean(ours_false(all_unknown, ms, mc)))))
+    for mb in (0, 6, 8, 10):
+        for mc in (0.3, 0.4, 0.5, 0.6):
+            sweep.append((mb, mc, {c: float(np.mean(ours(k, ix.min_score, mb, mc))) for c, k in known.items()},
+                          float(np.mean(ours_false(all_unknown, ix.min_score, mb, mc)))))
 
     large = build_large_index(db, args, unknown)
     with efp.FingerprintIndex(large) as big:
@@ -463,7 +472,8 @@ def main() -> None:
         "",
         f"{platform.machine()}, Python {platform.python_version()}; {args.songs} indexed songs "
         f"({hours:.2f} h, FluidR3_GM / TimGM6mb / MuseScore_General), 5 s excerpts, one per song and condition; "
-        f"edgeaudio's default decision (score >= {ix.min_score}, confidence >= {ix.min_confidence:g}). "
+        f"edgeaudio's default decision (score >= {ix.min_score}, bands >= {ix.min_bands}, "
+        f"confidence >= {ix.min_confidence:g}). "
         f"Chromaprint: fpcalc on the songs, pyacoustid on the excerpts, lowest bit error rate over all "
         f"alignments; a match needs BER <= {args.chromaprint_ber}"
         + (f" (or <= {cp_cal:.3f}, the threshold that keeps false matches on the unknown excerpts at 1 %)"
@@ -484,7 +494,7 @@ def main() -> None:
             f"{100 * r['chromaprint_false'] / r['n']:.1f}% / {100 * r['chromaprint_false_calibrated'] / r['n']:.1f}%"
         lines.append(f"| {cond} | {r['n']} | {r['false']} ({100 * r['false'] / r['n']:.1f}%) | {cpv} |")
     lines += ["", "edgeaudio's decision thresholds (top-1 per condition, false matches over all unknown excerpts):", "",
-              "| min score | min confidence | " + " | ".join(known) + " | false |",
+              "| min bands | min confidence | " + " | ".join(known) + " | false |",
               "|---|---|" + "---|" * len(known) + "---|"]
     for ms, mc, acc, fa in sweep:
         lines.append(f"| {ms} | {mc:g} | " + " | ".join(f"{100 * acc[c]:.1f}%" for c in known) + f" | {100 * fa:.1f}% |")

@@ -5,21 +5,28 @@
 // window, n_fft-sample frames every hop_length samples, no padding):
 //   1. dB spectrum L_t[k] = 10 log10(max(P_t[k], 10^(floor_db / 10))) over the
 //      band fmin_hz .. fmax_hz.
-//   2. Peaks: (t, k) is a candidate when L_t[k] is the maximum of the
+//   2. Stable level S_t[k] = min(L_t[k], ..., L_{t+M-1}[k]), M = stable_frames:
+//      a peak must hold its level M frames (96 ms by default). Notes do; the
+//      partials of drum hits and of talkers' gliding voices mostly do not,
+//      and a one-frame flicker of noise is cut down. (Generated songs share
+//      drum loops note for note: peaks on them match the wrong song.)
+//   3. Peaks: (t, k) is a candidate when S_t[k] is the maximum of the
 //      (2 peak_time_radius + 1) x (2 peak_freq_radius + 1) neighbourhood
-//      (frames that do not exist do not count), lies above floor_db, and
-//      stands min_prominence_db above the mean of its frame's dB spectrum over
-//      +-2 peak_freq_radius bins (an adaptive threshold that follows the local
-//      level, so a change of gain changes nothing). Time and frequency are
-//      refined by a parabola through the neighbours.
-//   3. Density: frames are grouped in blocks of about one second
+//      (frames that do not exist do not count; levels within peak_hold_db
+//      count as equal and the earliest of equals wins, so a held tone, flat
+//      but for ripple, peaks once, at its onset), lies above floor_db, and
+//      stands min_prominence_db above the mean of its row over +-2
+//      peak_freq_radius bins (an adaptive threshold that follows the local level, so a change
+//      of gain changes nothing). Time and frequency are refined by a parabola
+//      through the neighbours.
+//   4. Density: frames are grouped in blocks of about one second
 //      (block_frames()); in each block the peaks_per_block() most prominent
 //      candidates are kept. Noise adds candidates but the strongest music
 //      peaks still win.
-//   4. Landmarks: each peak (anchor) pairs with the first fan_out later peaks
+//   5. Landmarks: each peak (anchor) pairs with the first fan_out later peaks
 //      whose frame lies target_dt_min .. target_dt_max frames after it and
 //      whose frequency lies within target_octaves of its own.
-//   5. Hash (20 of 32 bits used):
+//   6. Hash (20 of 32 bits used):
 //        bits 13..19  anchor frequency, log scale, bands_per_octave per octave
 //                     above fmin_hz;
 //        bits  6..12  log2(target / anchor frequency), same resolution
@@ -56,6 +63,8 @@ struct FingerprintConfig {
     int peak_freq_radius = 10;     // bins either side that a peak must dominate
     int peak_time_radius = 5;      // frames either side that a peak must dominate
     double min_prominence_db = 3.0;
+    int stable_frames = 3;         // frames a peak's level must hold, 1 .. 8
+    double peak_hold_db = 0.0;     // levels this close count as equal in the peak test
     double peaks_per_second = 24.0;
     int fan_out = 6;               // targets per anchor
     int target_dt_min = 1;         // frames

@@ -1,4 +1,5 @@
-// Landmark fingerprints: frontend spectra -> dB -> 2-D peaks with an adaptive
+// Landmark fingerprints: frontend spectra -> dB -> stable level (min over
+// stable_frames) -> 2-D peaks with an adaptive
 // threshold -> strongest peaks per block -> anchor/target pairs -> hashes.
 #include <algorithm>
 #include <cmath>
@@ -81,6 +82,8 @@ void FingerprintConfig::validate() const {
     require_range("peak_time_radius", peak_time_radius, 1, 64);
     if (!(std::isfinite(min_prominence_db) && min_prominence_db >= 0))
         fail("min_prominence_db", "must be finite and >= 0");
+    require_range("stable_frames", stable_frames, 1, 8);
+    if (!(std::isfinite(peak_hold_db) && peak_hold_db >= 0)) fail("peak_hold_db", "must be finite and >= 0");
     require_positive("peaks_per_second", peaks_per_second);
     require_range("fan_out", fan_out, 1, 64);
     require_range("target_dt_min", target_dt_min, 1, kMaxDt);
@@ -127,16 +130,19 @@ struct Extractor::State {
     ef::Frontend fe;
     std::size_t n_bins;
     int k0, k1, nb;          // band bins [k0, k1], nb of them
-    int T, F, ring_rows;     // peak radii; ring of 2T+1 frames
+    int T, F, ring_rows;     // peak radii; ring of 2T+1 stable rows
+    int M;                   // stable_frames: rows of the dB ring
     int B, K;                // block frames, peaks kept per block
-    float floor_db;
+    float floor_db, hold_db;
     std::vector<float> block;  // frontend output
-    std::vector<float> level;  // ring: dB rows over bins k0-1 .. k1+1 (nb + 2)
-    std::vector<float> fmax;   // ring: frequency-max-filtered rows over the band (nb)
-    std::vector<double> csum;  // prefix sums of the centre row (nb + 1)
+    std::vector<float> raw;      // ring: M dB rows over bins k0-1 .. k1+1 (nb + 2)
+    std::vector<float> stable;   // ring: stable-level rows over bins k0-1 .. k1+1 (nb + 2)
+    std::vector<float> fmax;     // ring: frequency-max-filtered stable rows over the band (nb)
+    std::vector<double> csum;    // prefix sums of the centre row (nb + 1)
     std::vector<Peak> candidates, pending;
     long frames = 0;           // spectra seen
-    long decided = 0;          // next centre frame to decide
+    long rows = 0;             // stable rows made (frames - M + 1 once M frames are in)
+    long decided = 0;          // next centre row to decide
     std::size_t next_anchor = 0;
 
     explicit State(const FingerprintConfig& c)
@@ -147,64 +153,82 @@ struct Extractor::State {
         nb = k1 - k0 + 1;
         T = c.peak_time_radius;
         F = c.peak_freq_radius;
+        M = c.stable_frames;
         ring_rows = 2 * T + 1;
         B = c.block_frames();
         K = c.peaks_per_block();
         floor_db = static_cast<float>(c.floor_db);
+        hold_db = static_cast<float>(c.peak_hold_db);
         block.resize(kFrontendFrames * n_bins);
-        level.resize(static_cast<std::size_t>(ring_rows) * (nb + 2));
+        raw.resize(static_cast<std::size_t>(M) * (nb + 2));
+        stable.resize(static_cast<std::size_t>(ring_rows) * (nb + 2));
         fmax.resize(static_cast<std::size_t>(ring_rows) * nb);
         csum.resize(static_cast<std::size_t>(nb) + 1);
         candidates.reserve(static_cast<std::size_t>(B) * nb);
         pending.reserve(static_cast<std::size_t>(K) * (c.target_dt_max / B + 4));
     }
 
-    float* level_row(long t) { return &level[static_cast<std::size_t>(t % ring_rows) * (nb + 2)]; }
+    float* raw_row(long t) { return &raw[static_cast<std::size_t>(t % M) * (nb + 2)]; }
+    float* stable_row(long t) { return &stable[static_cast<std::size_t>(t % ring_rows) * (nb + 2)]; }
     float* fmax_row(long t) { return &fmax[static_cast<std::size_t>(t % ring_rows) * nb]; }
 
     void reset() {
         fe.reset();
-        frames = decided = 0;
+        frames = rows = decided = 0;
         candidates.clear();
         pending.clear();
         next_anchor = 0;
     }
 
+    // A new spectrum. Once M are in, the stable-level row of frame u = frames - M:
+    // S_u[k] = min over frames u .. u+M-1 of the dB level, so a peak must hold M frames (a note does,
+    // a drum hit's or a talker's glide's partials do not) and a level flicker of noise is cut down.
     void add_spectrum(const float* p) {
-        float* L = level_row(frames);  // L[0] is bin k0 - 1
+        float* L = raw_row(frames);  // L[0] is bin k0 - 1
         const float floor_power = std::pow(10.0f, floor_db / 10.0f);
         for (int i = 0; i < nb + 2; ++i)
             L[i] = 10.0f * std::log10(std::max(p[k0 - 1 + i], floor_power));
-        float* M = fmax_row(frames);
+        ++frames;
+        if (frames < M) return;
+        const long u = frames - M;
+        float* S = stable_row(u);
+        for (int i = 0; i < nb + 2; ++i) {
+            float v = raw_row(u)[i];
+            for (long j = u + 1; j < frames; ++j) v = std::min(v, raw_row(j)[i]);
+            S[i] = v;
+        }
+        float* Mx = fmax_row(u);
         for (int i = 0; i < nb; ++i) {
             const int lo = std::max(0, i - F), hi = std::min(nb - 1, i + F);
-            float m = L[1 + lo];
-            for (int j = lo + 1; j <= hi; ++j) m = std::max(m, L[1 + j]);
-            M[i] = m;
+            float m = S[1 + lo];
+            for (int j = lo + 1; j <= hi; ++j) m = std::max(m, S[1 + j]);
+            Mx[i] = m;
         }
-        ++frames;
+        ++rows;
     }
 
-    // Decides centre frame c, with frames [0, end) known.
+    // Decides centre row c, with rows [0, end) known.
     void decide(long c, long end) {
         const long lo = std::max(0L, c - T), hi = std::min(end - 1, c + T);
-        const float* L = level_row(c);
+        const float* S = stable_row(c);
         csum[0] = 0;
-        for (int i = 0; i < nb; ++i) csum[i + 1] = csum[i] + L[1 + i];
+        for (int i = 0; i < nb; ++i) csum[i + 1] = csum[i] + S[1 + i];
         const int W = 2 * F;
         for (int i = 0; i < nb; ++i) {
-            const float v = L[1 + i];
+            const float v = S[1 + i];
             if (!(v > floor_db)) continue;
-            bool is_max = true;
-            for (long j = lo; j <= hi && is_max; ++j) is_max = v >= fmax_row(j)[i];
+            // the maximum of its neighbourhood, where levels within peak_hold_db count as equal and the
+            // earliest of equals wins: a held note, flat but for ripple, peaks once, at its onset
+            bool is_max = v >= fmax_row(c)[i];
+            for (long j = lo; j < c && is_max; ++j) is_max = v > fmax_row(j)[i] + hold_db;
+            for (long j = c + 1; j <= hi && is_max; ++j) is_max = v + hold_db >= fmax_row(j)[i];
             if (!is_max) continue;
             const int a = std::max(0, i - W), b = std::min(nb - 1, i + W);
-            const double mean = (csum[b + 1] - csum[a]) / (b - a + 1);
-            const float prominence = static_cast<float>(v - mean);
+            const float prominence = static_cast<float>(v - (csum[b + 1] - csum[a]) / (b - a + 1));
             if (prominence < cfg.min_prominence_db) continue;
-            candidates.push_back({static_cast<float>(c) + refine(c > lo ? level_row(c - 1)[1 + i] : v, v,
-                                                                 c < hi ? level_row(c + 1)[1 + i] : v),
-                                  static_cast<float>(k0 + i) + refine(L[i], v, L[2 + i]), prominence});
+            candidates.push_back({static_cast<float>(c) + refine(c > lo ? stable_row(c - 1)[1 + i] : v, v,
+                                                                 c < hi ? stable_row(c + 1)[1 + i] : v),
+                                  static_cast<float>(k0 + i) + refine(S[i], v, S[2 + i]), prominence});
         }
     }
 
@@ -261,8 +285,8 @@ struct Extractor::State {
     void process_frames(std::size_t count, std::vector<Peak>* peaks_out) {
         for (std::size_t j = 0; j < count; ++j) {
             add_spectrum(&block[j * n_bins]);
-            while (decided + T < frames) {
-                decide(decided, frames);
+            while (decided + T < rows) {
+                decide(decided, rows);
                 if ((decided + 1) % B == 0) close_block(decided, B, peaks_out);
                 ++decided;
             }
@@ -270,10 +294,10 @@ struct Extractor::State {
     }
 
     void finish(std::vector<Peak>* peaks_out) {
-        while (decided < frames) {
-            decide(decided, frames);
+        while (decided < rows) {
+            decide(decided, rows);
             const bool block_end = (decided + 1) % B == 0;
-            if (block_end || decided + 1 == frames)
+            if (block_end || decided + 1 == rows)
                 close_block(decided, block_end ? B : static_cast<int>(decided % B + 1), peaks_out);
             ++decided;
         }
