@@ -1144,12 +1144,20 @@ class ChordTrack(NamedTuple):
     names: list            #: segment labels, "C:maj" / "A:min" / "N"
 
 
+def _hop_power(a: np.ndarray, hop: int, frames: int) -> np.ndarray:
+    """Mean square of the signal over [t - hop/2, t + hop/2) around each frame centre t * hop."""
+    c = np.r_[0.0, np.cumsum(np.square(a, dtype=np.float64))]
+    lo = np.clip(np.arange(frames) * hop - hop // 2, 0, a.size)
+    hi = np.clip(np.arange(frames) * hop + (hop - hop // 2), 0, a.size)
+    return np.ascontiguousarray((c[hi] - c[lo]) / hop, dtype=np.float32)
+
+
 #: Defaults of :func:`recognize_chords` per chroma kind: the "cqt" values were tuned on generated
 #: songs (seeds 1000-1039, TimGM6mb and FluidR3; tools/bench/chords.py --tune), the "stft" ones are
 #: the earlier recogniser's.
 CHORD_DEFAULTS = {
-    "cqt": dict(self_prob=0.99, sharpness=20.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.6,
-                bass_weight=0.0, inversion_weight=0.5, harmonic_subtract=0.0, treble_lo_midi=55.0,
+    "cqt": dict(self_prob=0.995, sharpness=7.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.6,
+                bass_weight=0.5, inversion_weight=0.5, harmonic_subtract=0.0, treble_lo_midi=55.0,
                 treble_hi_midi=84.0, bass_hi_midi=52.0),
     "stft": dict(self_prob=0.95, sharpness=30.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.0,
                  bass_weight=0.0, inversion_weight=0.5),
@@ -1198,7 +1206,9 @@ def recognize_chords(
         Frame settings: ``hop_length`` defaults to about 46 ms ("cqt",
         1024 at 22.05 kHz) or ``n_fft // 4`` ("stft", ``n_fft`` about 370 ms);
         ``tuning`` in semitones ("cqt") or chroma bins ("stft"), estimated
-        by default. ``n_fft`` applies to "stft" only.
+        by default ("cqt": rounded to 0.1 semitone, so that signals share
+        the cached CQT kernel, which takes about a second to build the
+        first time). ``n_fft`` applies to "stft" only.
     silence_db : float
         Frames this far below the loudest are no-chord.
     **model
@@ -1261,7 +1271,9 @@ def recognize_chords(
         if hop_length is None:
             hop_length = 1 << max(0, int(round(math.log2(0.0464 * sr))))  # 1024 at 22.05 kHz
         if tuning is None:
-            tuning = estimate_tuning(a, sr) if a.size else 0.0
+            # to 0.1 semitone: 5 cents do not move a pitch class, and the CQT kernel (built once per
+            # configuration, about a second) is then shared by every signal near that tuning
+            tuning = round(estimate_tuning(a, sr), 1) if a.size else 0.0
         t = _number(tuning, "tuning")
         if not abs(t) <= 0.5:
             raise ValueError(f"tuning must be in [-0.5, 0.5] semitones, got {tuning}")
@@ -1274,8 +1286,9 @@ def recognize_chords(
             fcfg.validate()
         except ValueError as e:
             raise ValueError(f"invalid chord settings: {e}") from None
-        frames, bass, energy = _core.chord_features(_core.cqt(a, cfg), cfg, fcfg)
+        frames, bass = _core.chord_features(_core.cqt(a, cfg), cfg, fcfg)
         hop = cfg.hop_length
+        energy = _hop_power(a, hop, frames.shape[0])
     labels = _core.chord_recognize(frames, energy, ccfg, bass)
     hop_s = hop / sr
     times = np.arange(labels.size) * hop_s

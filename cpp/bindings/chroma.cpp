@@ -244,15 +244,15 @@ void register_chroma(py::module_& m) {
         "chord_features",
         [](const farray& mag, const ec::CqtConfig& cfg, const ec::ChordFeatureConfig& fc) {
             require_2d(mag, cfg.n_bins, "cqt_mag");
-            std::vector<float> treble, bass, energy;
+            std::vector<float> treble, bass;
             {
                 py::gil_scoped_release nogil;
-                ec::chord_features(cfg, fc, mag.data(), static_cast<std::size_t>(mag.shape(0)), treble, bass, energy);
+                ec::chord_features(cfg, fc, mag.data(), static_cast<std::size_t>(mag.shape(0)), treble, bass);
             }
-            return py::make_tuple(rows(treble, 12), rows(bass, 12), vec(energy));
+            return py::make_tuple(rows(treble, 12), rows(bass, 12));
         },
         py::arg("cqt_mag").noconvert(), py::arg("config"), py::arg("features"),
-        "CQT magnitudes (frames, n_bins) -> (treble (frames, 12), bass (frames, 12), energy (frames,)).");
+        "CQT magnitudes (frames, n_bins) -> (treble (frames, 12), bass (frames, 12)).");
     m.def("chord_name", &ec::chord_name, py::arg("label"), "Chord label -> 'C:maj', 'A:min' or 'N'.");
     m.def(
         "viterbi",

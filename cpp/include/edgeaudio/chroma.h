@@ -177,8 +177,10 @@ void cqt_to_chroma(const CqtConfig& config, int n_chroma, const float* cqt_mag, 
 // so a bass note's harmonics do not read as chord tones; then the notes
 // folded to pitch classes under two register weights (logistic edges two
 // semitones wide): treble from treble_lo_midi to treble_hi_midi, bass from
-// MIDI 28 up to bass_hi_midi. Also each frame's energy (sum of the
-// semitone levels) for the silence rule. frames x 12 each, not normalised.
+// MIDI 28 up to bass_hi_midi. frames x 12 each, not normalised. (The
+// silence rule of recognize_chords wants a short-time energy: the CQT's
+// long low filters and its sparsified kernel keep ringing for seconds, so
+// the caller passes the signal's power per hop instead.)
 struct ChordFeatureConfig {
     double harmonic_subtract = 0.5;
     double harmonic_decay = 0.6;
@@ -188,8 +190,7 @@ struct ChordFeatureConfig {
     void validate() const;
 };
 void chord_features(const CqtConfig& config, const ChordFeatureConfig& fc, const float* cqt_mag,
-                    std::size_t frames, std::vector<float>& treble, std::vector<float>& bass,
-                    std::vector<float>& energy);
+                    std::size_t frames, std::vector<float>& treble, std::vector<float>& bass);
 
 // ---- key ----------------------------------------------------------------
 

@@ -290,7 +290,7 @@ void ChordFeatureConfig::validate() const {
 }
 
 void chord_features(const CqtConfig& c, const ChordFeatureConfig& fc, const float* mag, std::size_t frames,
-                    std::vector<float>& treble, std::vector<float>& bass, std::vector<float>& energy) {
+                    std::vector<float>& treble, std::vector<float>& bass) {
     c.validate();
     fc.validate();
     if (c.bins_per_octave % 12)
@@ -312,7 +312,6 @@ void chord_features(const CqtConfig& c, const ChordFeatureConfig& fc, const floa
     }
     for (std::size_t t = 0; t < frames; ++t) {
         const float* row = mag + t * nb;
-        float e = 0;
         for (int s = 0; s < notes; ++s) {
             float v = 0;
             // the merge bins centred on the semitone (bin s * merge is its centre when fmin is a note)
@@ -321,7 +320,6 @@ void chord_features(const CqtConfig& c, const ChordFeatureConfig& fc, const floa
                 if (k >= 0 && k < c.n_bins) v += row[k];
             }
             semi[static_cast<std::size_t>(s)] = v;
-            e += v;
         }
         for (int s = 0; s < notes; ++s) {
             const float a = semi[static_cast<std::size_t>(s)];
@@ -343,7 +341,6 @@ void chord_features(const CqtConfig& c, const ChordFeatureConfig& fc, const floa
             treble[o + pc] += tw[static_cast<std::size_t>(s)] * semi[static_cast<std::size_t>(s)];
             bass[o + pc] += bw[static_cast<std::size_t>(s)] * semi[static_cast<std::size_t>(s)];
         }
-        energy.push_back(e);
     }
 }
 
