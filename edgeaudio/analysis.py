@@ -955,8 +955,8 @@ def cqt(
 
     >>> sr = 22050
     >>> x = np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
-    >>> int(np.argmax(cqt(x, sr)[:, 20]))   # A4 is 57 semitones above C1
-    57
+    >>> int(np.argmax(cqt(x, sr)[:, 20]))   # A4 is 45 semitones above C1
+    45
     """
     a = _mono(y)
     cfg = _cqt_config(sample_rate, hop_length, fmin_hz, n_bins, bins_per_octave, tuning, filter_scale, sparsity)
