@@ -289,6 +289,9 @@ class ChordConfig:
     harmonic_decay: float
     bass_weight: float
     inversion_weight: float
+    key_tonic: int
+    key_minor: bool
+    key_weight: float
     def __init__(self) -> None: ...
     def validate(self) -> None: ...
 

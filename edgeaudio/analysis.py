@@ -1159,9 +1159,9 @@ def _hop_power(a: np.ndarray, hop: int, frames: int) -> np.ndarray:
 CHORD_DEFAULTS = {
     "cqt": dict(self_prob=0.995, sharpness=7.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.6,
                 bass_weight=0.5, inversion_weight=0.5, harmonic_subtract=0.0, treble_lo_midi=55.0,
-                treble_hi_midi=84.0, bass_hi_midi=52.0),
+                treble_hi_midi=84.0, bass_hi_midi=52.0, key_weight=0.5),
     "stft": dict(self_prob=0.95, sharpness=30.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.0,
-                 bass_weight=0.0, inversion_weight=0.5),
+                 bass_weight=0.0, inversion_weight=0.5, key_weight=0.0),
 }
 
 
@@ -1215,7 +1215,10 @@ def recognize_chords(
     **model
         Overrides of :data:`CHORD_DEFAULTS` for the chosen ``chroma``:
         ``self_prob``, ``sharpness``, ``no_chord_score``, ``root_weight``,
-        ``harmonic_decay``, ``bass_weight``, ``inversion_weight``; and for
+        ``harmonic_decay``, ``bass_weight``, ``inversion_weight``,
+        ``key_weight`` (added to the log emission of the chords of the key
+        that :func:`estimate_key`'s method finds in the same CQT: I ii iii
+        IV V vi bVII in major; i III iv v VI bVII V IV in minor); and for
         "cqt" the feature settings ``harmonic_subtract``,
         ``treble_lo_midi``, ``treble_hi_midi``, ``bass_hi_midi``.
 
@@ -1254,7 +1257,7 @@ def recognize_chords(
     ccfg.no_chord_score = _number(params["no_chord_score"], "no_chord_score")
     ccfg.root_weight = _positive(params["root_weight"], "root_weight")
     ccfg.silence_db = _positive(silence_db, "silence_db")
-    for name in ("harmonic_decay", "bass_weight", "inversion_weight"):
+    for name in ("harmonic_decay", "bass_weight", "inversion_weight", "key_weight"):
         setattr(ccfg, name, _number(params[name], name))
     try:
         ccfg.validate()
@@ -1287,8 +1290,11 @@ def recognize_chords(
             fcfg.validate()
         except ValueError as e:
             raise ValueError(f"invalid chord settings: {e}") from None
-        frames, bass = _core.chord_features(_core.cqt(a, cfg), cfg, fcfg)
+        mag = _core.cqt(a, cfg)
+        frames, bass = _core.chord_features(mag, cfg, fcfg)
         hop = cfg.hop_length
+        if ccfg.key_weight > 0 and mag.shape[0] and np.any(a):
+            ccfg.key_tonic, ccfg.key_minor = _core.key_estimate(_core.cqt_chroma(mag, cfg, 12))[:2]
         energy = _hop_power(a, hop, frames.shape[0])
     labels = _core.chord_recognize(frames, energy, ccfg, bass)
     hop_s = hop / sr

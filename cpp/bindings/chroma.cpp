@@ -134,6 +134,9 @@ void register_chroma(py::module_& m) {
         .def_readwrite("harmonic_decay", &ec::ChordConfig::harmonic_decay)
         .def_readwrite("bass_weight", &ec::ChordConfig::bass_weight)
         .def_readwrite("inversion_weight", &ec::ChordConfig::inversion_weight)
+        .def_readwrite("key_tonic", &ec::ChordConfig::key_tonic)
+        .def_readwrite("key_minor", &ec::ChordConfig::key_minor)
+        .def_readwrite("key_weight", &ec::ChordConfig::key_weight)
         .def("validate", &ec::ChordConfig::validate);
 
     m.def(

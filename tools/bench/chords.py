@@ -122,7 +122,8 @@ TUNE_GRID = [dict(sharpness=sh, self_prob=p) for sh in (4.0, 7.0, 10.0, 20.0) fo
     [dict(sharpness=7.0, self_prob=0.995, **kw) for kw in (
         dict(harmonic_decay=0.0), dict(harmonic_decay=0.4), dict(harmonic_decay=0.8),
         dict(bass_weight=0.5), dict(bass_weight=1.0), dict(bass_weight=1.5),
-        dict(treble_lo_midi=52.0), dict(treble_lo_midi=58.0), dict(harmonic_subtract=0.5))]
+        dict(treble_lo_midi=52.0), dict(treble_lo_midi=58.0), dict(harmonic_subtract=0.5),
+        dict(key_weight=0.0), dict(key_weight=1.0))]
 
 
 def tune(soundfonts) -> None:

@@ -223,6 +223,13 @@ struct ChordConfig {
     // + half that on the seventh) is added to the log emission.
     double bass_weight = 0.0;
     double inversion_weight = 0.5;
+    // Key context: with key_tonic in 0..11, key_weight is added to the log
+    // emission of the chords that belong to the key (major: I ii iii IV V vi
+    // and bVII; minor: i III iv v VI bVII and the V and IV of harmonic and
+    // dorian minor), sevenths by their triad.
+    int key_tonic = -1;           // -1: no key
+    bool key_minor = false;
+    double key_weight = 0.0;
 
     void validate() const;
 };

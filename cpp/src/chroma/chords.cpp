@@ -73,6 +73,8 @@ void ChordConfig::validate() const {
     if (!(std::isfinite(bass_weight) && bass_weight >= 0)) fail("bass_weight", "must be >= 0");
     if (!(std::isfinite(inversion_weight) && inversion_weight >= 0 && inversion_weight <= 1))
         fail("inversion_weight", "must be in [0, 1]");
+    if (key_tonic < -1 || key_tonic > 11) fail("key_tonic", "must be -1 (no key) or a pitch class 0..11");
+    if (!(std::isfinite(key_weight) && key_weight >= 0)) fail("key_weight", "must be >= 0");
 }
 
 std::vector<int> viterbi(const float* log_emission, std::size_t frames, std::size_t states,
@@ -143,6 +145,21 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
             label[sh * 12 + r] = r + (kShapes[sh].third == 3 ? 12 : 0);
         }
     label[kTemplates] = kNoChord;
+    // (interval of the root above the tonic, minor?) of the chords a key uses
+    struct Degree { int interval; bool minor; };
+    constexpr Degree kMajorKey[7] = {{0, false}, {2, true}, {4, true}, {5, false}, {7, false}, {9, true}, {10, false}};
+    constexpr Degree kMinorKey[8] = {{0, true}, {3, false}, {5, true}, {7, true}, {8, false}, {10, false},
+                                     {7, false}, {5, false}};
+    bool in_key[kTemplates] = {};
+    if (config.key_tonic >= 0)
+        for (std::size_t k = 0; k < kTemplates; ++k) {
+            const int interval = (label[k] % 12 - config.key_tonic + 12) % 12;
+            const bool minor = label[k] >= 12;
+            const Degree* d = config.key_minor ? kMinorKey : kMajorKey;
+            const int n = config.key_minor ? 8 : 7;
+            for (int i = 0; i < n; ++i)
+                if (d[i].interval == interval && d[i].minor == minor) in_key[k] = true;
+        }
     float loudest = 0.0f;
     if (energy)
         for (std::size_t t = 0; t < frames; ++t) loudest = std::max(loudest, energy[t]);
@@ -165,6 +182,9 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
             for (int p = 0; p < 12; ++p) dot += templ[k][p] * c[p];
             e[k] = sharp * dot / norm;
         }
+        if (config.key_tonic >= 0 && config.key_weight > 0)
+            for (std::size_t k = 0; k < kTemplates; ++k)
+                if (in_key[k]) e[k] += static_cast<float>(config.key_weight);
         if (bass && config.bass_weight > 0) {
             const float* b = bass + t * 12;
             float sum = 0.0f;
