@@ -169,7 +169,7 @@ def load_soundfont(path: PathLike) -> SoundFont:
     version 3: MuseScore's format, Debian's musescore-general-soundfont) are
     decoded in memory first (``edgeaudio._sf3``: libsndfile through
     soundfile decodes each sample; about a minute and 490 MB for
-    MuseScore_General.sf3 here), then loaded like any SF2.
+    the 86 MB MuseScore_General_Full.sf3 here), then loaded like any SF2.
 
     Raises
     ------

@@ -230,6 +230,12 @@ def test_bad_inputs_raise_clear_errors():
         analysis.chroma_stft(x, SR, hop_length=0)
     with pytest.raises(ValueError, match="self_prob"):
         analysis.recognize_chords(x, SR, self_prob=1.5)
+    with pytest.raises(ValueError, match="key_weight"):
+        analysis.recognize_chords(x, SR, key_weight=-1.0)
+    with pytest.raises(ValueError, match="chroma must be"):
+        analysis.recognize_chords(x, SR, chroma="mfcc")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        analysis.recognize_chords(x, SR, chroma="stft", treble_lo_midi=50.0)
     with pytest.raises(ValueError, match="exactly one"):
         analysis.estimate_key()
     with pytest.raises(ValueError, match=r"shape \(12, frames\)"):
