@@ -13,8 +13,9 @@ soundfile, which reads Ogg Vorbis), lays the 16-bit frames out one after
 another with the 46 zero frames SF2 asks for after each sample, rewrites
 the sample headers (absolute frame positions, the 0x10 bit cleared) and the
 version (2.1), and returns the bytes of an ordinary SF2 file, which the C++
-loader (edgeaudio/sf2.h) then checks and plays like any other. Nothing else
-in the file changes. Samples without the bit are copied as they are.
+loader (edgeaudio/sf2.h) then checks and plays like any other. The INFO and
+pdta chunks are kept (an sm24 chunk is dropped: the player reads 16 bits);
+samples without the bit are copied as they are.
 """
 from __future__ import annotations
 
