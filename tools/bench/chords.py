@@ -118,12 +118,13 @@ def aubio_beats(x: np.ndarray):
 
 
 TUNE_SEEDS = range(1000, 1040)
-TUNE_GRID = [dict(sharpness=sh, self_prob=p) for sh in (4.0, 7.0, 10.0, 20.0) for p in (0.99, 0.995)] + \
-    [dict(sharpness=7.0, self_prob=0.995, **kw) for kw in (
-        dict(harmonic_decay=0.0), dict(harmonic_decay=0.4), dict(harmonic_decay=0.8),
-        dict(bass_weight=0.5), dict(bass_weight=1.0), dict(bass_weight=1.5),
-        dict(treble_lo_midi=52.0), dict(treble_lo_midi=58.0), dict(harmonic_subtract=0.5),
-        dict(key_weight=0.0), dict(key_weight=1.0))]
+# around the defaults (analysis.CHORD_DEFAULTS["cqt"]); BENCHMARKS.md has this grid's run and the
+# earlier one that chose sharpness, self-transition, partials and register (key context off then)
+TUNE_GRID = [dict(), dict(bass_weight=0.0), dict(bass_weight=1.0), dict(sharpness=4.0), dict(sharpness=10.0),
+             dict(self_prob=0.99), dict(self_prob=0.998), dict(inversion_weight=0.3), dict(inversion_weight=0.8),
+             dict(harmonic_decay=0.0), dict(harmonic_decay=0.5), dict(harmonic_decay=0.7),
+             dict(treble_lo_midi=52.0), dict(treble_lo_midi=58.0), dict(harmonic_subtract=0.5),
+             dict(key_weight=0.0), dict(key_weight=0.3), dict(key_weight=1.0)]
 
 
 def tune(soundfonts) -> None:
