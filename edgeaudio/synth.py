@@ -166,18 +166,30 @@ def default_soundfont_path() -> str:
 
 
 def load_soundfont(path: PathLike) -> SoundFont:
-    """Load and check a SoundFont 2 file.
+    """Load and check a SoundFont 2 or SF3 file.
+
+    SF3 files (SoundFont 2 with Ogg Vorbis-compressed samples, ``ifil``
+    version 3: MuseScore's format, Debian's musescore-general-soundfont) are
+    decoded in memory first (``edgeaudio._sf3``: libsndfile through
+    soundfile decodes each sample; about a minute and 490 MB for
+    the 86 MB MuseScore_General_Full.sf3 here), then loaded like any SF2.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is truncated or malformed (the message names the chunk).
+        If the file is truncated or malformed (the message names the chunk),
+        or an SF3 sample cannot be decoded.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"soundfont: no such file: {path}")
+    from . import _sf3
+
+    if _sf3.is_sf3(path):
+        with open(path, "rb") as fh:
+            return SoundFont.from_bytes(_sf3.sf3_to_sf2(fh.read()), os.path.basename(path))
     return SoundFont(path)
 
 

@@ -122,3 +122,41 @@ TEST_CASE("bad chroma and chord configs name the field") {
     CHECK_THROWS_AS(ex.push(nan.data(), nan.size(), out), std::invalid_argument);
     CHECK(out.empty());
 }
+
+TEST_CASE("CQT: a sine peaks in its bin, streaming equals batch for any chunking, chroma finds the triad") {
+    ec::CqtConfig cfg;
+    cfg.hop_length = 256;
+    cfg.fmin_hz = 110.0;  // A2
+    cfg.n_bins = 48;
+    cfg.bins_per_octave = 12;
+    const auto x = notes(cfg.sample_rate_hz, 0.8, {57, 60, 64});  // A3 C4 E4
+    std::vector<float> batch;
+    ec::cqt(cfg, x.data(), x.size(), batch);
+    const std::size_t nb = static_cast<std::size_t>(cfg.n_bins);
+    REQUIRE(batch.size() == cfg.num_frames(x.size()) * nb);
+    const float* mid = &batch[(batch.size() / nb / 2) * nb];
+    std::vector<int> order(nb);
+    for (std::size_t k = 0; k < nb; ++k) order[k] = static_cast<int>(k);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return mid[a] > mid[b]; });
+    std::sort(order.begin(), order.begin() + 3);
+    CHECK(order[0] == 12);  // A3 = A2 + 12
+    CHECK(order[1] == 15);  // C4
+    CHECK(order[2] == 19);  // E4
+    for (std::size_t chunk : {1u, 7u, 256u, 1000u, 30000u}) {
+        ec::CqtAnalyzer a(cfg);
+        std::vector<float> out;
+        for (std::size_t i = 0; i < x.size(); i += chunk) a.push(&x[i], std::min(chunk, x.size() - i), out);
+        a.flush(out);
+        CHECK(out == batch);
+    }
+    std::vector<float> chroma;
+    ec::cqt_to_chroma(cfg, 12, batch.data(), batch.size() / nb, chroma);
+    const float* c = &chroma[(chroma.size() / 12 / 2) * 12];
+    CHECK(c[9] == doctest::Approx(1.0));  // A, C, E dominate
+    CHECK(c[0] > 0.5f);
+    CHECK(c[4] > 0.5f);
+    CHECK(c[2] < 0.2f);
+    cfg.n_bins = 200;  // past Nyquist
+    CHECK_THROWS_WITH_AS(ec::cqt(cfg, x.data(), x.size(), batch), doctest::Contains("CqtConfig.n_bins"),
+                         std::invalid_argument);
+}

@@ -15,12 +15,22 @@ are known exactly. Scores (mean over songs):
   tempo    songs whose tempo is within 4% of the truth
   beat F   mir_eval.beat.f_measure
 
-Baselines: librosa chroma_cqt (and chroma_stft) with the same 24 triad
-templates, softmax emissions and librosa.sequence.viterbi_discriminative
-(self-transition 0.95); key: Krumhansl-Kessler on librosa's chroma_cqt;
-librosa onset_detect / beat_track; aubio onset ("hfc") / tempo.
+Ours: analysis.recognize_chords with its default constant-Q features
+(chroma="cqt") and, for comparison, the earlier STFT-chroma recogniser
+(chroma="stft"). Baselines: librosa chroma_cqt (and chroma_stft) with the
+same 24 triad templates, softmax emissions and
+librosa.sequence.viterbi_discriminative (self-transition 0.95); key:
+Krumhansl-Kessler on librosa's chroma_cqt; librosa onset_detect /
+beat_track; aubio onset ("hfc") / tempo.
 
-Usage: nice python tools/bench/chords.py [--songs 10] [--soundfont F.sf2 ...] [--write BENCHMARKS.md]
+Seeds: the report uses seeds --seed-start.. (default 100..: held out); the
+recogniser's defaults (analysis.CHORD_DEFAULTS["cqt"]) were tuned with
+--tune, which scores a grid of settings on seeds 1000-1039 with TimGM6mb and
+FluidR3 only (no librosa, no rhythm) and prints one line per setting.
+
+Usage: nice python tools/bench/chords.py [--songs 10] [--seed-start 100] [--soundfont F.sf2 ...]
+       [--write BENCHMARKS.md]
+       nice python tools/bench/chords.py --tune
 """
 from __future__ import annotations
 
@@ -107,6 +117,35 @@ def aubio_beats(x: np.ndarray):
     return float(t.get_bpm()), np.array(beats)
 
 
+TUNE_SEEDS = range(1000, 1040)
+# around the defaults (analysis.CHORD_DEFAULTS["cqt"]); BENCHMARKS.md has this grid's run and the
+# earlier one that chose sharpness, self-transition, partials and register (key context off then)
+TUNE_GRID = [dict(), dict(bass_weight=0.0), dict(bass_weight=1.0), dict(sharpness=4.0), dict(sharpness=10.0),
+             dict(self_prob=0.99), dict(self_prob=0.998), dict(inversion_weight=0.3), dict(inversion_weight=0.8),
+             dict(harmonic_decay=0.0), dict(harmonic_decay=0.5), dict(harmonic_decay=0.7),
+             dict(treble_lo_midi=52.0), dict(treble_lo_midi=58.0), dict(harmonic_subtract=0.5),
+             dict(key_weight=0.0), dict(key_weight=0.3), dict(key_weight=1.0)]
+
+
+def tune(soundfonts) -> None:
+    """Score each TUNE_GRID setting (majmin WCSR, mean per style and overall) on TUNE_SEEDS."""
+    songs = []
+    for path in soundfonts:
+        sf = synth.load_soundfont(path)
+        for seed in TUNE_SEEDS:
+            style = list(music.STYLES)[seed % len(music.STYLES)]
+            song = music.generate(seed=seed, style=style, bars=8)
+            x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SR).mean(axis=1), dtype=np.float32)
+            songs.append((style, x, *song.chord_intervals()))
+    for kw in TUNE_GRID:
+        per = {}
+        for style, x, iv, labels in songs:
+            tr = analysis.recognize_chords(x, SR, **kw)
+            per.setdefault(style, []).append(wcsr(iv, labels, tr.intervals, tr.names))
+        overall = np.mean([v for vs in per.values() for v in vs])
+        print(f"{overall:.3f}  " + " ".join(f"{k} {np.mean(v):.3f}" for k, v in per.items()) + f"  {kw}", flush=True)
+
+
 def timed(fn):
     t = time.perf_counter()
     out = fn()
@@ -118,36 +157,47 @@ def main() -> None:
     ap.add_argument("--songs", type=int, default=10, help="songs per SoundFont (styles rotate)")
     ap.add_argument("--bars", type=int, default=8)
     ap.add_argument("--soundfont", nargs="*", default=SOUNDFONTS)
+    ap.add_argument("--seed-start", type=int, default=100, help="first seed (the report's seeds are held out)")
     ap.add_argument("--write", help="append the tables to this markdown file")
+    ap.add_argument("--tune", action="store_true", help="score the tuning grid on seeds 1000-1039 and exit")
     args = ap.parse_args()
+    if args.tune:
+        tune(SOUNDFONTS[:2])
+        return
     try:
         import aubio  # noqa: F401
         have_aubio = True
     except ImportError:
         have_aubio = False
 
-    chord_rows, rhythm_rows, notes = [], [], []
+    chord_rows, rhythm_rows, notes, style_rows = [], [], [], {}
     warm = np.random.default_rng(0).standard_normal(2 * SR).astype(np.float32)  # numba JIT, FFT plans
-    librosa_chords(warm, "cqt"), librosa_chords(warm, "stft"), analysis.recognize_chords(warm, SR)
+    librosa_chords(warm, "cqt"), librosa_chords(warm, "stft")
+    analysis.recognize_chords(warm, SR, tuning=0.0)  # builds the CQT kernel of in-tune songs (cached)
     for path in args.soundfont:
         try:
             sf = synth.load_soundfont(path)
         except (OSError, ValueError) as e:
             notes.append(f"- {os.path.basename(path)}: not rendered ({e})")
             continue
-        acc = {k: [] for k in ("ours", "cqt", "stft", "key_ours", "key_lib", "t_ours", "t_cqt")}
+        acc = {k: [] for k in ("ours", "ours_stft", "cqt", "stft", "key_ours", "key_lib", "t_ours", "t_cqt")}
         rh = {k: [] for k in ("on_ours", "on_lib", "on_aubio", "tempo_ours", "tempo_lib", "tempo_aubio",
                               "beat_ours", "beat_lib", "beat_aubio")}
         for i in range(args.songs):
             style = list(music.STYLES)[i % len(music.STYLES)]
-            song = music.generate(seed=100 + i, style=style, bars=args.bars)
+            song = music.generate(seed=args.seed_start + i, style=style, bars=args.bars)
             x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SR).mean(axis=1), dtype=np.float32)
             iv, labels = song.chord_intervals()
             tr, ms = timed(lambda: analysis.recognize_chords(x, SR))
             acc["ours"].append(wcsr(iv, labels, tr.intervals, tr.names))
             acc["t_ours"].append(ms)
+            tr = analysis.recognize_chords(x, SR, chroma="stft")
+            acc["ours_stft"].append(wcsr(iv, labels, tr.intervals, tr.names))
+            style_rows.setdefault(style, {}).setdefault(os.path.basename(path), []).append(
+                (acc["ours"][-1], None))
             est, ms = timed(lambda: librosa_chords(x, "cqt"))
             acc["cqt"].append(wcsr(iv, labels, *est))
+            style_rows[style][os.path.basename(path)][-1] = (acc["ours"][-1], acc["cqt"][-1])
             acc["t_cqt"].append(ms)
             acc["stft"].append(wcsr(iv, labels, *librosa_chords(x, "stft")))
             acc["key_ours"].append(mir_eval.key.weighted_score(song.key, analysis.estimate_key(x, SR).name))
@@ -173,17 +223,27 @@ def main() -> None:
                   flush=True)
         name = os.path.basename(path)
         m = {k: (np.mean(v) if v else float("nan")) for k, v in acc.items()}
-        chord_rows.append(f"| {name} | {m['ours']:.3f} | {m['cqt']:.3f} | {m['stft']:.3f} | {m['key_ours']:.2f} | "
+        chord_rows.append(f"| {name} | {m['ours']:.3f} | {m['ours_stft']:.3f} | {m['cqt']:.3f} | {m['stft']:.3f} | "
+                          f"{m['key_ours']:.2f} | "
                           f"{m['key_lib']:.2f} | {m['t_ours']:.0f} | {m['t_cqt']:.0f} |")
         r = {k: (np.mean(v) if v else float("nan")) for k, v in rh.items()}
         rhythm_rows.append(f"| {name} | {r['on_ours']:.3f} | {r['on_lib']:.3f} | {r['on_aubio']:.3f} | "
                            f"{100 * r['tempo_ours']:.0f}% | {100 * r['tempo_lib']:.0f}% | {100 * r['tempo_aubio']:.0f}% | "
                            f"{r['beat_ours']:.3f} | {r['beat_lib']:.3f} | {r['beat_aubio']:.3f} |")
 
-    lines = [f"{args.songs} songs per SoundFont ({args.bars} bars, styles {', '.join(music.STYLES)}; seeds 100+), "
-             f"{SR} Hz; {platform.processor() or platform.machine()}", "",
-             "| SoundFont | chords ours | librosa cqt+HMM | librosa stft+HMM | key ours | key librosa K-S | "
-             "chord ms ours | chord ms librosa cqt |", "|---|---|---|---|---|---|---|---|", *chord_rows, "",
+    fonts = [os.path.basename(p) for p in args.soundfont if any(os.path.basename(p) in v for v in style_rows.values())]
+    per_style = [f"| {st} | " + " | ".join(
+        (lambda v: f"{np.mean([a for a, _ in v]):.3f} / {np.mean([b for _, b in v]):.3f}" if v else "-")(
+            style_rows[st].get(f, [])) for f in fonts) + " |" for st in style_rows]
+    every = [ab for st in style_rows.values() for v in st.values() for ab in v]
+    lines = [f"{args.songs} songs per SoundFont ({args.bars} bars, styles {', '.join(music.STYLES)}; seeds "
+             f"{args.seed_start}-{args.seed_start + args.songs - 1}), {SR} Hz; {platform.processor() or platform.machine()}",
+             "", "| SoundFont | chords ours (cqt) | ours (stft) | librosa cqt+HMM | librosa stft+HMM | key ours | "
+             "key librosa K-S | chord ms ours | chord ms librosa cqt |", "|---|---|---|---|---|---|---|---|---|",
+             *chord_rows, "", "Chords per style, ours (cqt) / librosa cqt+HMM:", "",
+             "| style | " + " | ".join(fonts) + " |", "|---|" + "---|" * len(fonts), *per_style,
+             f"| all | {np.mean([a for a, _ in every]):.3f} / {np.mean([b for _, b in every]):.3f} (all SoundFonts) |"
+             + " |" * (len(fonts) - 1), "",
              "| SoundFont | onset F ours | librosa | aubio | tempo 4% ours | librosa | aubio | beat F ours | librosa | aubio |",
              "|---|---|---|---|---|---|---|---|---|---|", *rhythm_rows, *([""] + notes if notes else [])]
     text = "\n".join(lines)

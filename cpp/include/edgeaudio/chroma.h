@@ -98,6 +98,100 @@ void chroma_stft(const ChromaConfig& config, const float* x, std::size_t n, bool
                  std::vector<float>& out, double* tuning_used = nullptr,
                  std::vector<float>* energy = nullptr);
 
+// ---- constant-Q transform ----------------------------------------------
+//
+// CQT magnitudes with librosa.cqt's definitions, computed at full rate from
+// one FFT per frame through a sparse spectral kernel (Brown & Puckette):
+// bin k has centre frequency f_k = fmin 2^((k + tuning) / bins_per_octave)
+// and a Hann-windowed complex exponential of length l_k = Q sr / f_k
+// (Q = filter_scale / alpha, alpha = (r^2 - 1) / (r^2 + 1), r =
+// 2^(1 / bins_per_octave); librosa.filters.wavelet_lengths), normalised to
+// unit L1 norm, centred in an n_fft = 2^ceil(log2(max l_k)) frame (at least
+// 2^(1 + ceil(log2 hop))); its spectrum times l_k / n_fft, with the smallest
+// entries holding `sparsity` of its L1 mass dropped (librosa.util.
+// sparsify_rows), is the kernel row. Frames are centred (frame t at sample
+// t * hop_length, zeros outside the signal: librosa's pad_mode="constant"),
+// 1 + n / hop_length of them, and the magnitude is divided by sqrt(l_k)
+// (librosa's scale=True). librosa.cqt reaches the low octaves by repeated
+// 2x downsampling instead, so the two agree to the accuracy of its
+// resampler (tests/test_chroma.py states the tolerance).
+
+struct CqtConfig {
+    double sample_rate_hz = 22050.0;
+    int hop_length = 512;
+    double fmin_hz = 32.70319566257483;  // C1
+    int n_bins = 252;                    // 7 octaves
+    int bins_per_octave = 36;
+    double tuning = 0.0;         // in bins; |tuning| <= bins_per_octave / 24 (half a semitone)
+    double filter_scale = 1.0;
+    double sparsity = 0.01;      // in [0, 1)
+
+    // Throws std::invalid_argument naming the first bad field ("CqtConfig.n_bins: ...").
+    void validate() const;
+    double bin_hz(int k) const;
+    double filter_length(int k) const;  // l_k, samples (fractional)
+    int n_fft() const;                  // frame length of the kernel
+    std::size_t num_frames(std::size_t n) const { return n == 0 ? 0 : 1 + n / static_cast<std::size_t>(hop_length); }
+};
+
+// Streaming CQT: push any number of samples, get the magnitudes (n_bins per
+// frame) of the frames completed; flush() pads the end with zeros, emits the
+// remaining frames and resets. Any chunking gives the same frames as the
+// whole signal at once. Latency n_fft / 2 samples. No allocation after
+// construction (out grows only by the frames appended).
+class CqtAnalyzer {
+  public:
+    explicit CqtAnalyzer(const CqtConfig& config);
+    ~CqtAnalyzer();
+    CqtAnalyzer(const CqtAnalyzer&) = delete;
+    CqtAnalyzer& operator=(const CqtAnalyzer&) = delete;
+
+    const CqtConfig& config() const;
+    std::size_t kernel_nonzeros() const;
+    // Throws std::invalid_argument, consuming nothing, on NaN / Inf.
+    void push(const float* x, std::size_t n, std::vector<float>& out);
+    void flush(std::vector<float>& out);
+    void reset();
+
+  private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
+
+// Batch CQT magnitudes of x[0..n): frames x n_bins (row-major) into out.
+void cqt(const CqtConfig& config, const float* x, std::size_t n, std::vector<float>& out);
+
+// librosa.feature.chroma_cqt from CQT magnitudes (frames x n_bins): each
+// chroma bin sums the bins_per_octave / n_chroma CQT bins centred on its
+// pitch class in every octave (librosa.filters.cq_to_chroma, rotated so
+// that C comes first given fmin), then each frame is divided by its maximum
+// (frames whose maximum is below FLT_MIN stay as they are). bins_per_octave
+// must be a multiple of n_chroma.
+void cqt_to_chroma(const CqtConfig& config, int n_chroma, const float* cqt_mag, std::size_t frames,
+                   std::vector<float>& out);
+
+// Treble and bass chroma for chord recognition (bins_per_octave a multiple
+// of 12): the CQT magnitudes summed per semitone; each note's upper partials
+// (harmonics 2..6, weight harmonic_subtract * harmonic_decay^(h-1) of the
+// note's own level) removed from the notes they fall on, lowest note first,
+// so a bass note's harmonics do not read as chord tones; then the notes
+// folded to pitch classes under two register weights (logistic edges two
+// semitones wide): treble from treble_lo_midi to treble_hi_midi, bass from
+// MIDI 28 up to bass_hi_midi. frames x 12 each, not normalised. (The
+// silence rule of recognize_chords wants a short-time energy: the CQT's
+// long low filters and its sparsified kernel keep ringing for seconds, so
+// the caller passes the signal's power per hop instead.)
+struct ChordFeatureConfig {
+    double harmonic_subtract = 0.5;
+    double harmonic_decay = 0.6;
+    double treble_lo_midi = 55.0;
+    double treble_hi_midi = 84.0;
+    double bass_hi_midi = 52.0;
+    void validate() const;
+};
+void chord_features(const CqtConfig& config, const ChordFeatureConfig& fc, const float* cqt_mag,
+                    std::size_t frames, std::vector<float>& treble, std::vector<float>& bass);
+
 // ---- key ----------------------------------------------------------------
 
 struct KeyEstimate {
@@ -120,14 +214,31 @@ struct ChordConfig {
     double no_chord_score = 0.3;  // cosine a chord template must beat
     double root_weight = 1.0;     // root's weight in the triad templates
     double silence_db = 40.0;     // frames this far below the loudest are no-chord
+    // Template partials: each chord note contributes harmonics 1..6 with
+    // weight harmonic_decay^(h-1) to the pitch classes they fall on (0: the
+    // notes alone, the plain binary templates).
+    double harmonic_decay = 0.0;
+    // With a bass chroma: bass_weight * (share of the bass chroma on the
+    // chord's root, + inversion_weight x its share on the third and fifth,
+    // + half that on the seventh) is added to the log emission.
+    double bass_weight = 0.0;
+    double inversion_weight = 0.5;
+    // Key context: with key_tonic in 0..11, key_weight is added to the log
+    // emission of the chords that belong to the key (major: I ii iii IV V vi
+    // and bVII; minor: i III iv v VI bVII and the V and IV of harmonic and
+    // dorian minor), sevenths by their triad.
+    int key_tonic = -1;           // -1: no key
+    bool key_minor = false;
+    double key_weight = 0.0;
 
     void validate() const;
 };
 
-// Chord label per frame from chroma (frames x 12) and each frame's energy
-// (raw chroma sum, for the silence rule; may be null).
+// Chord label per frame from chroma (frames x 12), each frame's energy
+// (raw chroma sum, for the silence rule; may be null) and optionally a bass
+// chroma (frames x 12; null: no bass term).
 std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma, const float* energy,
-                                  std::size_t frames);
+                                  std::size_t frames, const float* bass = nullptr);
 
 // Most likely state path of an HMM by Viterbi: log emissions (frames x
 // states), log transitions (states x states, from row to column), log

@@ -68,6 +68,13 @@ void ChordConfig::validate() const {
         fail("no_chord_score", "must be a cosine in [-1, 1]");
     if (!(std::isfinite(root_weight) && root_weight > 0)) fail("root_weight", "must be positive");
     if (!(std::isfinite(silence_db) && silence_db > 0)) fail("silence_db", "must be positive");
+    if (!(std::isfinite(harmonic_decay) && harmonic_decay >= 0 && harmonic_decay < 1))
+        fail("harmonic_decay", "must be in [0, 1)");
+    if (!(std::isfinite(bass_weight) && bass_weight >= 0)) fail("bass_weight", "must be >= 0");
+    if (!(std::isfinite(inversion_weight) && inversion_weight >= 0 && inversion_weight <= 1))
+        fail("inversion_weight", "must be in [0, 1]");
+    if (key_tonic < -1 || key_tonic > 11) fail("key_tonic", "must be -1 (no key) or a pitch class 0..11");
+    if (!(std::isfinite(key_weight) && key_weight >= 0)) fail("key_weight", "must be >= 0");
 }
 
 std::vector<int> viterbi(const float* log_emission, std::size_t frames, std::size_t states,
@@ -101,7 +108,7 @@ std::vector<int> viterbi(const float* log_emission, std::size_t frames, std::siz
 }
 
 std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma, const float* energy,
-                                  std::size_t frames) {
+                                  std::size_t frames, const float* bass) {
     config.validate();
     // unit templates: major and minor triads, and the seventh chords that
     // majmin scoring counts as them (maj7, 7 -> major; min7 -> minor), so a
@@ -109,15 +116,28 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
     struct Shape { int third, seventh; };
     constexpr Shape kShapes[5] = {{4, -1}, {3, -1}, {4, 11}, {4, 10}, {3, 10}};
     constexpr std::size_t kTemplates = 5 * 12, K = kTemplates + 1;
+    // a note's partials 1..6 fall this many semitones above it
+    constexpr int kPartialOffset[6] = {0, 12, 19, 24, 28, 31};
     float templ[kTemplates][12] = {};
+    float bass_templ[kTemplates][12] = {};
     int label[K];
     for (int sh = 0; sh < 5; ++sh)
         for (int r = 0; r < 12; ++r) {
             float* t = templ[sh * 12 + r];
-            t[r] = static_cast<float>(config.root_weight);
-            t[(r + kShapes[sh].third) % 12] += 1.0f;
-            t[(r + 7) % 12] += 1.0f;
-            if (kShapes[sh].seventh >= 0) t[(r + kShapes[sh].seventh) % 12] += 1.0f;
+            float* b = bass_templ[sh * 12 + r];
+            const int notes[4] = {0, kShapes[sh].third, 7, kShapes[sh].seventh};
+            for (int i = 0; i < 4; ++i) {
+                if (notes[i] < 0) continue;
+                const double w = i == 0 ? config.root_weight : 1.0;
+                double partial = 1.0;
+                for (int h = 0; h < 6; ++h) {
+                    t[(r + notes[i] + kPartialOffset[h]) % 12] += static_cast<float>(w * partial);
+                    partial *= config.harmonic_decay;
+                    if (partial == 0.0) break;
+                }
+                b[(r + notes[i]) % 12] = static_cast<float>(i == 0 ? 1.0 : i < 3 ? config.inversion_weight
+                                                                                 : 0.5 * config.inversion_weight);
+            }
             float norm = 0.0f;
             for (int p = 0; p < 12; ++p) norm += t[p] * t[p];
             norm = std::sqrt(norm);
@@ -125,6 +145,21 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
             label[sh * 12 + r] = r + (kShapes[sh].third == 3 ? 12 : 0);
         }
     label[kTemplates] = kNoChord;
+    // (interval of the root above the tonic, minor?) of the chords a key uses
+    struct Degree { int interval; bool minor; };
+    constexpr Degree kMajorKey[7] = {{0, false}, {2, true}, {4, true}, {5, false}, {7, false}, {9, true}, {10, false}};
+    constexpr Degree kMinorKey[8] = {{0, true}, {3, false}, {5, true}, {7, true}, {8, false}, {10, false},
+                                     {7, false}, {5, false}};
+    bool in_key[kTemplates] = {};
+    if (config.key_tonic >= 0)
+        for (std::size_t k = 0; k < kTemplates; ++k) {
+            const int interval = (label[k] % 12 - config.key_tonic + 12) % 12;
+            const bool minor = label[k] >= 12;
+            const Degree* d = config.key_minor ? kMinorKey : kMajorKey;
+            const int n = config.key_minor ? 8 : 7;
+            for (int i = 0; i < n; ++i)
+                if (d[i].interval == interval && d[i].minor == minor) in_key[k] = true;
+        }
     float loudest = 0.0f;
     if (energy)
         for (std::size_t t = 0; t < frames; ++t) loudest = std::max(loudest, energy[t]);
@@ -146,6 +181,20 @@ std::vector<int> recognize_chords(const ChordConfig& config, const float* chroma
             float dot = 0.0f;
             for (int p = 0; p < 12; ++p) dot += templ[k][p] * c[p];
             e[k] = sharp * dot / norm;
+        }
+        if (config.key_tonic >= 0 && config.key_weight > 0)
+            for (std::size_t k = 0; k < kTemplates; ++k)
+                if (in_key[k]) e[k] += static_cast<float>(config.key_weight);
+        if (bass && config.bass_weight > 0) {
+            const float* b = bass + t * 12;
+            float sum = 0.0f;
+            for (int p = 0; p < 12; ++p) sum += b[p];
+            if (sum > 0)
+                for (std::size_t k = 0; k < kTemplates; ++k) {
+                    float dot = 0.0f;
+                    for (int p = 0; p < 12; ++p) dot += bass_templ[k][p] * b[p];
+                    e[k] += static_cast<float>(config.bass_weight) * dot / sum;
+                }
         }
         e[kTemplates] = sharp * static_cast<float>(config.no_chord_score);
     }

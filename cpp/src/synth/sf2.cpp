@@ -364,6 +364,9 @@ void SoundFont::parse(std::uint8_t* data, std::size_t size, const std::string& l
                 const int s_corr = std::int8_t(sh[41]);
                 const int s_type = Parser::u16(sh + 44);
                 if (s_type & 0x8000) continue;  // ROM sample: not in this file
+                if (s_type & 0x10)
+                    ps.fail("sample '" + sname + "' is Ogg Vorbis-compressed (an SF3 file): load it with "
+                            "edgeaudio.synth.load_soundfont, which decodes SF3");
                 if (s_start >= s_end || s_end > n_frames)
                     ps.fail("sample '" + sname + "' spans frames " + std::to_string(s_start) + ".." +
                             std::to_string(s_end) + " outside the " + std::to_string(n_frames) +
