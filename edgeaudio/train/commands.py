@@ -311,6 +311,14 @@ def clear_checkpoints(work: Path) -> None:
         (work / f).unlink(missing_ok=True)
 
 
+def _trained_by(saved: Dict[str, Any], cfg: Any) -> bool:
+    """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
+    ``cfg.TUNING_ONLY``, which only steer what happens after training, may differ)."""
+    skip = set(getattr(cfg, "TUNING_ONLY", ()))
+    now = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}
+    return {k: v for k, v in saved.items() if k not in skip} == now
+
+
 def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         n_classes: int = len(LABELS), log: Callable[[str], None] = _log, *,
         train: Optional[Tuple[np.ndarray, np.ndarray]] = None, head: str = "global_average",
@@ -336,7 +344,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
-        if state.get("config") == dataclasses.asdict(cfg) and f"best_{monitor}" in state:
+        if _trained_by(state.get("config") or {}, cfg) and f"best_{monitor}" in state:
             model = tf.keras.models.load_model(ckpt)
             start, best_score = int(state["epoch"]), float(state[f"best_{monitor}"])
             log(f"resuming after epoch {start} (best {monitor} {best_score:.4f})")
