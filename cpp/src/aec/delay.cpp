@@ -4,7 +4,10 @@
 // lags 0 .. max_delay equals the linear one. The cross-spectrum is averaged
 // recursively, whitened (PHAT) and transformed back; the peak lag is the
 // candidate, accepted when its peak-to-RMS ratio clears min_confidence on two
-// analyses in a row that agree.
+// analyses in a row that agree and, once a delay is accepted, when the
+// correlation at the accepted lag has fallen under half the candidate's peak
+// on both (a real change of the path moves the peak; a passing repetition in
+// the music only adds a second one).
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -19,6 +22,11 @@
 namespace edgeaudio::aec {
 
 using fft::cfloat;
+
+namespace {
+// an accepted delay gives way when its correlation falls under this share of a new peak
+constexpr float kSwitchRatio = 0.5f;
+}  // namespace
 
 struct DelayEstimator::Impl {
     int max_delay = 0;   // samples
@@ -152,10 +160,20 @@ void DelayEstimator::process(const float* mic, const float* ref, std::size_t n) 
         const float rms = static_cast<float>(std::sqrt(ss / (d.max_delay + 1)));
         confidence_ = rms > 0.0f ? peak / rms : 0.0f;
         candidate_ = d.max_delay - best;
-        if (confidence_ >= cfg_.min_confidence && d.last_candidate >= 0 &&
-            std::abs(candidate_ - d.last_candidate) <= 2)
-            delay_ = candidate_;
-        d.last_candidate = confidence_ >= cfg_.min_confidence ? candidate_ : -1;
+        // A candidate away from the accepted delay replaces it only once the
+        // accepted lag has lost its peak (its correlation under kSwitchRatio
+        // of the candidate's): music repeats itself at the beat, and the
+        // reference's own periodicity puts peaks at the true delay plus a
+        // beat that can briefly outgrow the true one while the true one holds.
+        bool eligible = confidence_ >= cfg_.min_confidence;
+        if (eligible && delay_ >= 0 && std::abs(candidate_ - delay_) > 2) {
+            const int at = d.max_delay - delay_;
+            float held = -1.0f;
+            for (int l = std::max(0, at - 2); l <= std::min(d.max_delay, at + 2); ++l) held = std::max(held, d.corr[l]);
+            eligible = held < kSwitchRatio * peak;
+        }
+        if (eligible && d.last_candidate >= 0 && std::abs(candidate_ - d.last_candidate) <= 2) delay_ = candidate_;
+        d.last_candidate = eligible ? candidate_ : -1;
     }
 }
 
