@@ -4,10 +4,9 @@
 // lags 0 .. max_delay equals the linear one. The cross-spectrum is averaged
 // recursively, whitened (PHAT) and transformed back; the peak lag is the
 // candidate, accepted when its peak-to-RMS ratio clears min_confidence on two
-// analyses in a row that agree and, once a delay is accepted, when the
-// correlation at the accepted lag has fallen under half the candidate's peak
-// on both (a real change of the path moves the peak; a passing repetition in
-// the music only adds a second one).
+// analyses in a row that agree (three to replace an accepted delay whose lag
+// still holds half the candidate's peak: a real change of the path moves the
+// peak, a passing repetition in the music only adds a second one).
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -24,7 +23,7 @@ namespace edgeaudio::aec {
 using fft::cfloat;
 
 namespace {
-// an accepted delay gives way when its correlation falls under this share of a new peak
+// an accepted delay whose lag holds this share of a new peak needs a third agreeing analysis to give way
 constexpr float kSwitchRatio = 0.5f;
 }  // namespace
 
@@ -41,6 +40,7 @@ struct DelayEstimator::Impl {
     detail::History mic, ref;
     bool have_g = false;
     int last_candidate = -1;
+    int agree = 0;  // confident analyses in a row that agree
 };
 
 DelayEstimator::DelayEstimator(const DelayEstimatorConfig& config) : cfg_(config), d_(new Impl) {
@@ -92,6 +92,7 @@ void DelayEstimator::reset() {
     d.have_g = false;
     d.since = 0;
     d.last_candidate = -1;
+    d.agree = 0;
     delay_ = -1;
     candidate_ = -1;
     confidence_ = 0.0f;
@@ -160,20 +161,23 @@ void DelayEstimator::process(const float* mic, const float* ref, std::size_t n) 
         const float rms = static_cast<float>(std::sqrt(ss / (d.max_delay + 1)));
         confidence_ = rms > 0.0f ? peak / rms : 0.0f;
         candidate_ = d.max_delay - best;
-        // A candidate away from the accepted delay replaces it only once the
-        // accepted lag has lost its peak (its correlation under kSwitchRatio
-        // of the candidate's): music repeats itself at the beat, and the
-        // reference's own periodicity puts peaks at the true delay plus a
-        // beat that can briefly outgrow the true one while the true one holds.
-        bool eligible = confidence_ >= cfg_.min_confidence;
-        if (eligible && delay_ >= 0 && std::abs(candidate_ - delay_) > 2) {
+        // Two confident analyses in a row that agree accept a candidate; three
+        // when it would replace an accepted delay whose lag still holds at
+        // least kSwitchRatio of the candidate's peak. Music repeats itself at
+        // the beat, and the reference's own periodicity puts peaks at the
+        // true delay plus a beat that can briefly outgrow the true one; a
+        // real change of the path removes the old peak instead.
+        const bool confident = confidence_ >= cfg_.min_confidence;
+        d.agree = !confident ? 0 : (d.last_candidate >= 0 && std::abs(candidate_ - d.last_candidate) <= 2) ? d.agree + 1 : 1;
+        int need = 2;
+        if (delay_ >= 0 && std::abs(candidate_ - delay_) > 2) {
             const int at = d.max_delay - delay_;
             float held = -1.0f;
             for (int l = std::max(0, at - 2); l <= std::min(d.max_delay, at + 2); ++l) held = std::max(held, d.corr[l]);
-            eligible = held < kSwitchRatio * peak;
+            if (held >= kSwitchRatio * peak) need = 3;
         }
-        if (eligible && d.last_candidate >= 0 && std::abs(candidate_ - d.last_candidate) <= 2) delay_ = candidate_;
-        d.last_candidate = eligible ? candidate_ : -1;
+        if (d.agree >= need) delay_ = candidate_;
+        d.last_candidate = confident ? candidate_ : -1;
     }
 }
 
