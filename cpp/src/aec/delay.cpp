@@ -134,17 +134,21 @@ void DelayEstimator::process(const float* mic, const float* ref, std::size_t n) 
         d.plan->forward(d.seg.data(), d.D.data(), 1.0f, d.work.data());
 
         // normalise each analysis so loud passages do not dominate the average
+        // (only the band's bins are ever used: the rest of G and tmp stay 0)
         const float a = d.have_g ? cfg_.smoothing : 0.0f;
-        const float norm = static_cast<float>(1.0 / std::sqrt(er * em));
-        for (std::size_t k = 0; k < d.G.size(); ++k)
-            d.G[k] = a * d.G[k] + (1.0f - a) * norm * std::conj(d.D[k]) * d.X[k];
+        const float b = (1.0f - a) * static_cast<float>(1.0 / std::sqrt(er * em));
+        for (int k = d.lo_bin; k <= d.hi_bin; ++k) {
+            const float dr = d.D[k].real(), di = d.D[k].imag(), xr = d.X[k].real(), xi = d.X[k].imag();
+            // conj(D) X
+            const float gr = a * d.G[k].real() + b * (dr * xr + di * xi);
+            const float gi = a * d.G[k].imag() + b * (dr * xi - di * xr);
+            d.G[k] = cfloat(gr, gi);
+            const float mag2 = gr * gr + gi * gi;
+            const float inv = mag2 > 0.0f ? 1.0f / std::sqrt(mag2) : 0.0f;
+            d.tmp[k] = cfloat(gr * inv, gi * inv);
+        }
         d.have_g = true;
         ++updates_;
-        for (std::size_t k = 0; k < d.G.size(); ++k) {
-            const int kk = static_cast<int>(k);
-            const float mag = std::abs(d.G[k]);
-            d.tmp[k] = (kk >= d.lo_bin && kk <= d.hi_bin && mag > 0.0f) ? d.G[k] / mag : cfloat{};
-        }
         d.plan->inverse(d.tmp.data(), d.corr.data(), 1.0f / d.nfft, d.work.data());
         // correlation index l = max_delay - delay
         int best = 0;
