@@ -843,6 +843,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="replace the 'Echo cancellation and noise suppression' section of BENCHMARKS.md")
     ap.add_argument("--no-ns", action="store_true", help="skip the noise suppression comparison")
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    ap.add_argument("--run-one", choices=["edgeaudio", "speexdsp"],
+                    help="only run this canceller once on the CPU scene (living room, pop, 20 s) and print its CPU: "
+                         "for instruction counts, e.g. valgrind --tool=callgrind "
+                         "--toggle-collect='*EchoCanceller::process*' (or speex_echo_cancellation)")
     ap.add_argument("--trace-room", default="living room",
                     help="room whose music ERLE-over-time trace is printed (default: living room)")
     args = ap.parse_args(argv)
@@ -851,6 +855,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import edgeaudio
     log(f"edgeaudio {edgeaudio.__version__}, SIMD {edgeaudio.simd_info()['active']}; cache {cache_dir()}")
+    if args.run_one:
+        sc = music_scene(next(r for r in ROOMS if r.rt60_s == 0.3), "pop", 20.0, seed=1)
+        runner = Ours(True) if args.run_one == "edgeaudio" else Speex()
+        cpu_s = runner.run(sc.mic, sc.ref)[1]
+        print(f"{args.run_one}: {100 * cpu_s / sc.seconds:.2f}% of a core on {sc.seconds:.0f} s")
+        return 0
     log("building scenes (first run: renders music, speech and rooms into the cache)...")
     scenes = build_scenes(args.quick)
     peers, missing = make_cancellers(log)
