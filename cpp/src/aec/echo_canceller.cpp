@@ -13,8 +13,13 @@
 //     double-talk detector until it removes 20 dB, from then on by the
 //     per-bin optimal step (residual echo / error power, see optimal_step());
 //     the shadow filter adapts with the plain step, always;
-//     gradients mu conj(X_p) E are constrained (IFFT, zero the second half,
-//     FFT) so each partition stays a causal B-tap block of the impulse response;
+//     the gradient constraint keeps each partition a causal B-tap block of
+//     the impulse response: after the step, partitions are projected (IFFT,
+//     zero the second half, FFT), every one while a filter is settling (its
+//     error less than 20 dB under the mic), half of them in rotation once it
+//     has settled (what the unconstrained steps of a skipped block add is
+//     small then, and the next projection clears it): the projections are
+//     most of the canceller's FFTs;
 //  4. when the shadow's error has been clearly lower for a while (an echo path
 //     change the detector took for double talk) it replaces the main filter;
 //     when it is clearly worse (it adapted through double talk) the main
