@@ -59,7 +59,11 @@ class NlmsFilter {
 // ---------------------------------------------------------------------------
 // Bulk delay between reference and mic: the lag (mic later than ref) of the
 // peak of the PHAT-weighted cross-correlation, the cross-spectrum being
-// averaged over analysis windows of window_ms every window_ms / 2.
+// averaged over analysis windows of window_ms every window_ms / 2. A lag is
+// accepted when two confident analyses in a row agree on it, three when it
+// replaces an accepted delay whose lag still holds half the new peak (music's
+// repetitions add passing peaks at the delay plus a beat; a real path change
+// removes the old one).
 struct DelayEstimatorConfig {
     int sample_rate_hz = 16000;   // 8000 .. 96000
     float max_delay_ms = 250.0f;  // search range [0, max_delay_ms] (> 0, <= 1000)

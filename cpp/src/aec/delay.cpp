@@ -4,7 +4,9 @@
 // lags 0 .. max_delay equals the linear one. The cross-spectrum is averaged
 // recursively, whitened (PHAT) and transformed back; the peak lag is the
 // candidate, accepted when its peak-to-RMS ratio clears min_confidence on two
-// analyses in a row that agree.
+// analyses in a row that agree (three to replace an accepted delay whose lag
+// still holds half the candidate's peak: a real change of the path moves the
+// peak, a passing repetition in the music only adds a second one).
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -20,6 +22,11 @@ namespace edgeaudio::aec {
 
 using fft::cfloat;
 
+namespace {
+// an accepted delay whose lag holds this share of a new peak needs a third agreeing analysis to give way
+constexpr float kSwitchRatio = 0.5f;
+}  // namespace
+
 struct DelayEstimator::Impl {
     int max_delay = 0;   // samples
     int window = 0;      // samples
@@ -33,6 +40,7 @@ struct DelayEstimator::Impl {
     detail::History mic, ref;
     bool have_g = false;
     int last_candidate = -1;
+    int agree = 0;  // confident analyses in a row that agree
 };
 
 DelayEstimator::DelayEstimator(const DelayEstimatorConfig& config) : cfg_(config), d_(new Impl) {
@@ -84,6 +92,7 @@ void DelayEstimator::reset() {
     d.have_g = false;
     d.since = 0;
     d.last_candidate = -1;
+    d.agree = 0;
     delay_ = -1;
     candidate_ = -1;
     confidence_ = 0.0f;
@@ -125,17 +134,21 @@ void DelayEstimator::process(const float* mic, const float* ref, std::size_t n) 
         d.plan->forward(d.seg.data(), d.D.data(), 1.0f, d.work.data());
 
         // normalise each analysis so loud passages do not dominate the average
+        // (only the band's bins are ever used: the rest of G and tmp stay 0)
         const float a = d.have_g ? cfg_.smoothing : 0.0f;
-        const float norm = static_cast<float>(1.0 / std::sqrt(er * em));
-        for (std::size_t k = 0; k < d.G.size(); ++k)
-            d.G[k] = a * d.G[k] + (1.0f - a) * norm * std::conj(d.D[k]) * d.X[k];
+        const float b = (1.0f - a) * static_cast<float>(1.0 / std::sqrt(er * em));
+        for (int k = d.lo_bin; k <= d.hi_bin; ++k) {
+            const float dr = d.D[k].real(), di = d.D[k].imag(), xr = d.X[k].real(), xi = d.X[k].imag();
+            // conj(D) X
+            const float gr = a * d.G[k].real() + b * (dr * xr + di * xi);
+            const float gi = a * d.G[k].imag() + b * (dr * xi - di * xr);
+            d.G[k] = cfloat(gr, gi);
+            const float mag2 = gr * gr + gi * gi;
+            const float inv = mag2 > 0.0f ? 1.0f / std::sqrt(mag2) : 0.0f;
+            d.tmp[k] = cfloat(gr * inv, gi * inv);
+        }
         d.have_g = true;
         ++updates_;
-        for (std::size_t k = 0; k < d.G.size(); ++k) {
-            const int kk = static_cast<int>(k);
-            const float mag = std::abs(d.G[k]);
-            d.tmp[k] = (kk >= d.lo_bin && kk <= d.hi_bin && mag > 0.0f) ? d.G[k] / mag : cfloat{};
-        }
         d.plan->inverse(d.tmp.data(), d.corr.data(), 1.0f / d.nfft, d.work.data());
         // correlation index l = max_delay - delay
         int best = 0;
@@ -152,10 +165,23 @@ void DelayEstimator::process(const float* mic, const float* ref, std::size_t n) 
         const float rms = static_cast<float>(std::sqrt(ss / (d.max_delay + 1)));
         confidence_ = rms > 0.0f ? peak / rms : 0.0f;
         candidate_ = d.max_delay - best;
-        if (confidence_ >= cfg_.min_confidence && d.last_candidate >= 0 &&
-            std::abs(candidate_ - d.last_candidate) <= 2)
-            delay_ = candidate_;
-        d.last_candidate = confidence_ >= cfg_.min_confidence ? candidate_ : -1;
+        // Two confident analyses in a row that agree accept a candidate; three
+        // when it would replace an accepted delay whose lag still holds at
+        // least kSwitchRatio of the candidate's peak. Music repeats itself at
+        // the beat, and the reference's own periodicity puts peaks at the
+        // true delay plus a beat that can briefly outgrow the true one; a
+        // real change of the path removes the old peak instead.
+        const bool confident = confidence_ >= cfg_.min_confidence;
+        d.agree = !confident ? 0 : (d.last_candidate >= 0 && std::abs(candidate_ - d.last_candidate) <= 2) ? d.agree + 1 : 1;
+        int need = 2;
+        if (delay_ >= 0 && std::abs(candidate_ - delay_) > 2) {
+            const int at = d.max_delay - delay_;
+            float held = -1.0f;
+            for (int l = std::max(0, at - 2); l <= std::min(d.max_delay, at + 2); ++l) held = std::max(held, d.corr[l]);
+            if (held >= kSwitchRatio * peak) need = 3;
+        }
+        if (d.agree >= need) delay_ = candidate_;
+        d.last_candidate = confident ? candidate_ : -1;
     }
 }
 

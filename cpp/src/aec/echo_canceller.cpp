@@ -13,8 +13,13 @@
 //     double-talk detector until it removes 20 dB, from then on by the
 //     per-bin optimal step (residual echo / error power, see optimal_step());
 //     the shadow filter adapts with the plain step, always;
-//     gradients mu conj(X_p) E are constrained (IFFT, zero the second half,
-//     FFT) so each partition stays a causal B-tap block of the impulse response;
+//     the gradient constraint keeps each partition a causal B-tap block of
+//     the impulse response: after the step, partitions are projected (IFFT,
+//     zero the second half, FFT), every one while a filter is settling (its
+//     error less than 20 dB under the mic), half of them in rotation once it
+//     has settled (what the unconstrained steps of a skipped block add is
+//     small then, and the next projection clears it): the projections are
+//     most of the canceller's FFTs;
 //  4. when the shadow's error has been clearly lower for a while (an echo path
 //     change the detector took for double talk) it replaces the main filter;
 //     when it is clearly worse (it adapted through double talk) the main
@@ -63,6 +68,8 @@ constexpr float kPfDd = 0.6f;        // post-filter: decision-directed weight of
 constexpr float kDtFloor = 0.3f;      // optimal step: the plain step is its floor while double_talk < this
 constexpr double kAdaptedRatio = 0.01;  // main filter: 20 dB removed before the optimal step takes over
 constexpr float kFarActive = 1e-8f;     // reference power (per sample) that counts as far-end activity
+constexpr int kProjectEvery = 2;         // a settled filter's partitions are constrained every this many blocks
+constexpr double kSettledRatio = 0.01;  // a filter has settled when its error is 20 dB under the mic
 
 float to_db(double num, double den) {
     return static_cast<float>(10.0 * std::log10((num + 1e-20) / (den + 1e-20)));
@@ -91,10 +98,12 @@ struct EchoCanceller::Impl {
     std::vector<float> xpow, xpow_sum;
     int head = 0;
     int rr = 0;  // round-robin start of the partitions constrained this block
-    int n_constrain = 0;
+    int n_rotate = 0;  // partitions constrained per block once a filter has settled
 
     std::vector<cfloat> wf, ws;  // main and shadow filters, P * K
-    std::vector<cfloat> Y, E, Es, Dz, G;
+    std::vector<cfloat> Y, E, Es, Dz;
+    std::vector<const float*> xptr, pptr;  // partition p's reference spectrum and power
+    std::vector<float> alpha, ones;        // per-partition step weights; P ones
     std::vector<float> mu, tbuf, yf, ef, es, dblk, prop;
 
     // detector statistics
@@ -133,7 +142,9 @@ struct EchoCanceller::Impl {
     void clear_filters();
     void frame();
     void predict(const std::vector<cfloat>& w, float* y);
-    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale, const float* bin_scale);
+    // n_project: how many partitions, from rr on, are constrained this block
+    void adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale, const float* bin_scale,
+               int n_project);
     void optimal_step();
     void fft_of_block(const float* x, cfloat* X);  // FFT of [zeros(B), x]
     void rebuild_history();
@@ -179,7 +190,7 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     d.P = (tail + B - 1) / B + (cfg_.delay_estimation ? 1 : 0);
     d.max_delay = cfg_.delay_estimation ? static_cast<int>(std::ceil(cfg_.max_delay_ms * 1e-3 * fs)) : 0;
     d.margin = fs / 1000;
-    d.n_constrain = d.P;
+    d.n_rotate = (d.P + kProjectEvery - 1) / kProjectEvery;
     d.k = detail::kernels_for(active_isa());
     d.plan = fft::real_plan(static_cast<std::size_t>(d.N));
     d.work.assign(d.plan->work_size(), 0.0f);
@@ -200,8 +211,12 @@ EchoCanceller::EchoCanceller(const EchoCancellerConfig& config) : cfg_(config), 
     d.xpow_sum.assign(K, 0.0f);
     d.wf.assign(PK, {});
     d.ws.assign(PK, {});
-    for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.G, &d.Sdy, &d.Sds, &d.PE, &d.PY}) v->assign(K, {});
+    for (auto* v : {&d.Y, &d.E, &d.Es, &d.Dz, &d.Sdy, &d.Sds, &d.PE, &d.PY}) v->assign(K, {});
     d.prop.assign(d.P, 0.0f);
+    d.alpha.assign(d.P, 0.0f);
+    d.ones.assign(d.P, 1.0f);
+    d.xptr.assign(d.P, nullptr);
+    d.pptr.assign(d.P, nullptr);
     d.wpow.assign(K, 0.0f);
     for (auto* v : {&d.mu, &d.Sdd, &d.Syy, &d.Sss, &d.Spe, &d.Spy, &d.rho, &d.gain, &d.Emean, &d.Ymean,
                     &d.See_s, &d.Syy_s, &d.opt, &d.echo_share, &d.prev_clean})
@@ -304,17 +319,13 @@ void EchoCanceller::Impl::fft_of_block(const float* x, cfloat* X) {
 }
 
 void EchoCanceller::Impl::predict(const std::vector<cfloat>& w, float* y) {
-    std::fill(Y.begin(), Y.end(), cfloat{});
-    float* Yf = reinterpret_cast<float*>(Y.data());
-    for (int p = 0; p < P; ++p)
-        k->cmac(reinterpret_cast<const float*>(w.data() + static_cast<std::size_t>(p) * K),
-                reinterpret_cast<const float*>(xs.data() + slot(p)), Yf, K);
+    k->cmac_parts(xptr.data(), reinterpret_cast<const float*>(w.data()), 2 * K, P, reinterpret_cast<float*>(Y.data()), K);
     plan->inverse(Y.data(), tbuf.data(), 1.0f / N, work.data());
     std::copy(tbuf.begin() + B, tbuf.end(), y);
 }
 
 void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat>& err, float scale,
-                                const float* bin_scale) {
+                                const float* bin_scale, int n_project) {
     if (scale <= 0.0f) return;
     // proportionate step across partitions (IPNLMS-style): half shared
     // equally, half in proportion to each partition's share of the response,
@@ -333,25 +344,24 @@ void EchoCanceller::Impl::adapt(std::vector<cfloat>& w, const std::vector<cfloat
     // single frame's periodogram has bins near zero whose raw inverse would be
     // a huge step); the floor, 30 dB under the mean, keeps near-empty bins of
     // a coloured reference from amplifying noise
-    std::fill(wpow.begin(), wpow.end(), 0.0f);
-    for (int p = 0; p < P; ++p) k->axpy(prop[p], xpow.data() + slot(p), wpow.data(), K);
+    k->sum_parts(pptr.data(), prop.data(), P, wpow.data(), K);
     for (int i = 0; i < K; ++i) {
         const float lo = wpow[i > 0 ? i - 1 : i + 1], hi = wpow[i + 1 < K ? i + 1 : i - 1];
         mu[i] = step / (0.25f * lo + 0.5f * wpow[i] + 0.25f * hi + mu_delta);
         if (bin_scale) mu[i] *= bin_scale[i];
     }
-    float* g = reinterpret_cast<float*>(G.data());
-    for (int p = 0; p < P; ++p) {
-        k->grad(reinterpret_cast<const float*>(xs.data() + slot(p)),
-                reinterpret_cast<const float*>(err.data()), mu.data(), g, K);
-        // constrain a rotating subset of the partitions each block
-        const int off = (p - rr + P) % P;
-        if (off < n_constrain) {
-            plan->inverse(G.data(), tbuf.data(), 1.0f / N, work.data());
-            std::fill(tbuf.begin() + B, tbuf.end(), 0.0f);
-            plan->forward(tbuf.data(), G.data(), 1.0f, work.data());
-        }
-        k->axpy(scale * prop[p], g, reinterpret_cast<float*>(w.data() + static_cast<std::size_t>(p) * K), 2 * K);
+    for (int p = 0; p < P; ++p) alpha[p] = scale * prop[p];
+    k->grad_parts(xptr.data(), reinterpret_cast<const float*>(err.data()), mu.data(), alpha.data(),
+                  reinterpret_cast<float*>(w.data()), 2 * K, P, K);
+    // the constraint: project partitions back onto causal B-tap blocks (IFFT,
+    // zero the second half, FFT). On a causal filter this is the constrained
+    // gradient step; on partitions skipped for a few blocks it also clears
+    // what their unconstrained steps accumulated meanwhile.
+    for (int j = 0; j < n_project; ++j) {
+        cfloat* wp = w.data() + static_cast<std::size_t>((rr + j) % P) * K;
+        plan->inverse(wp, tbuf.data(), 1.0f / N, work.data());
+        std::fill(tbuf.begin() + B, tbuf.end(), 0.0f);
+        plan->forward(tbuf.data(), wp, 1.0f, work.data());
     }
 }
 
@@ -412,14 +422,17 @@ void EchoCanceller::Impl::frame() {
 
     // 1. newest partition
     head = (head + P - 1) % P;
+    for (int p = 0; p < P; ++p) {
+        xptr[p] = reinterpret_cast<const float*>(xs.data() + slot(p));
+        pptr[p] = xpow.data() + slot(p);
+    }
     {
         const float* seg = ref_hist.end() - delay - N;
         std::copy(seg, seg + N, tbuf.begin());
         plan->forward(tbuf.data(), xs.data() + slot(0), 1.0f, work.data());
         k->power(reinterpret_cast<const float*>(xs.data() + slot(0)), xpow.data() + slot(0), K);
     }
-    std::fill(xpow_sum.begin(), xpow_sum.end(), 0.0f);
-    for (int p = 0; p < P; ++p) k->axpy(1.0f, xpow.data() + slot(p), xpow_sum.data(), K);
+    k->sum_parts(pptr.data(), ones.data(), P, xpow_sum.data(), K);
     double xsum = 0.0;
     for (int i = 0; i < K; ++i) xsum += xpow_sum[i];
     const double xmean = xsum / K;
@@ -483,9 +496,14 @@ void EchoCanceller::Impl::frame() {
     if (far_active) {
         const float g = (1.0f - dt) * (1.0f - dt);
         optimal_step();
-        adapt(wf, E, adapted ? 1.0f : g, adapted ? opt.data() : nullptr);
-        adapt(ws, Es, 1.0f, nullptr);
-        rr = (rr + n_constrain) % P;
+        // every partition is constrained while a filter is settling (its
+        // error within kSettledRatio of the mic's power); a settled one a
+        // rotating subset (all of them every kProjectEvery blocks)
+        const bool main_settling = !adapted || sEf > kSettledRatio * sEd;
+        const bool shadow_settling = sEs > kSettledRatio * sEd;
+        adapt(wf, E, adapted ? 1.0f : g, adapted ? opt.data() : nullptr, main_settling ? P : n_rotate);
+        adapt(ws, Es, 1.0f, nullptr, shadow_settling ? P : n_rotate);
+        rr = (rr + n_rotate) % P;
     }
 
     // shadow / main arbitration on smoothed error powers

@@ -5,6 +5,8 @@
 // Complex arrays are interleaved (re, im) pairs, as the FFT writes them.
 #pragma once
 
+#include <cstddef>
+
 #include "kernels.h"
 
 namespace edgeaudio::aec::detail {
@@ -44,46 +46,88 @@ struct Kernel {
         for (; i < n; ++i) y[i] += alpha * x[i];
     }
 
-    // y[k] += w[k] * x[k] over n complex values
-    static void cmac(const float* w, const float* x, float* y, int n) {
+    // The partitioned filter's loops run over bins outside and partitions
+    // inside, so each block of bins is loaded and stored once for all
+    // partitions. x[p] is partition p's array; w + p * stride (floats) is
+    // partition p's filter.
+
+    // y[k] = sum_p w_p[k] x_p[k] over n complex values
+    static void cmac_parts(const float* const* x, const float* w, int stride, int parts, float* y, int n) {
         int k = 0;
         if constexpr (W > 1) {
             for (; k + W <= n; k += W) {
-                v wr, wi, xr, xi, yr, yi;
-                V::load_deinterleave(w + 2 * k, wr, wi);
-                V::load_deinterleave(x + 2 * k, xr, xi);
-                V::load_deinterleave(y + 2 * k, yr, yi);
-                yr = V::nmadd(wi, xi, V::madd(wr, xr, yr));
-                yi = V::madd(wi, xr, V::madd(wr, xi, yi));
+                v yr = V::set1(0.0f), yi = V::set1(0.0f);
+                for (int p = 0; p < parts; ++p) {
+                    v wr, wi, xr, xi;
+                    V::load_deinterleave(w + static_cast<std::ptrdiff_t>(p) * stride + 2 * k, wr, wi);
+                    V::load_deinterleave(x[p] + 2 * k, xr, xi);
+                    yr = V::nmadd(wi, xi, V::madd(wr, xr, yr));
+                    yi = V::madd(wi, xr, V::madd(wr, xi, yi));
+                }
                 V::store_interleave(y + 2 * k, yr, yi);
             }
         }
         for (; k < n; ++k) {
-            const float wr = w[2 * k], wi = w[2 * k + 1], xr = x[2 * k], xi = x[2 * k + 1];
-            y[2 * k] += wr * xr - wi * xi;
-            y[2 * k + 1] += wr * xi + wi * xr;
+            float yr = 0.0f, yi = 0.0f;
+            for (int p = 0; p < parts; ++p) {
+                const float* wp = w + static_cast<std::ptrdiff_t>(p) * stride;
+                const float wr = wp[2 * k], wi = wp[2 * k + 1], xr = x[p][2 * k], xi = x[p][2 * k + 1];
+                yr = (yr + wr * xr) - wi * xi;
+                yi = (yi + wr * xi) + wi * xr;
+            }
+            y[2 * k] = yr;
+            y[2 * k + 1] = yi;
         }
     }
 
-    // g[k] = mu[k] * conj(x[k]) * e[k] over n complex values (mu real)
-    static void grad(const float* x, const float* e, const float* mu, float* g, int n) {
+    // w_p[k] += alpha[p] mu[k] conj(x_p[k]) e[k] over n complex values (mu, alpha real):
+    // the gradient step of every partition
+    static void grad_parts(const float* const* x, const float* e, const float* mu, const float* alpha, float* w,
+                           int stride, int parts, int n) {
         int k = 0;
         if constexpr (W > 1) {
             for (; k + W <= n; k += W) {
-                v xr, xi, er, ei;
-                V::load_deinterleave(x + 2 * k, xr, xi);
+                v er, ei;
                 V::load_deinterleave(e + 2 * k, er, ei);
                 const v m = V::load(mu + k);
-                // conj(x) e = (xr er + xi ei) + i (xr ei - xi er)
-                const v gr = V::mul(m, V::madd(xi, ei, V::mul(xr, er)));
-                const v gi = V::mul(m, V::nmadd(xi, er, V::mul(xr, ei)));
-                V::store_interleave(g + 2 * k, gr, gi);
+                for (int p = 0; p < parts; ++p) {
+                    float* wp = w + static_cast<std::ptrdiff_t>(p) * stride + 2 * k;
+                    v xr, xi, wr, wi;
+                    V::load_deinterleave(x[p] + 2 * k, xr, xi);
+                    V::load_deinterleave(wp, wr, wi);
+                    const v ma = V::mul(m, V::set1(alpha[p]));
+                    // conj(x) e = (xr er + xi ei) + i (xr ei - xi er)
+                    wr = V::madd(ma, V::madd(xi, ei, V::mul(xr, er)), wr);
+                    wi = V::madd(ma, V::nmadd(xi, er, V::mul(xr, ei)), wi);
+                    V::store_interleave(wp, wr, wi);
+                }
             }
         }
         for (; k < n; ++k) {
-            const float xr = x[2 * k], xi = x[2 * k + 1], er = e[2 * k], ei = e[2 * k + 1];
-            g[2 * k] = mu[k] * (xr * er + xi * ei);
-            g[2 * k + 1] = mu[k] * (xr * ei - xi * er);
+            const float er = e[2 * k], ei = e[2 * k + 1];
+            for (int p = 0; p < parts; ++p) {
+                float* wp = w + static_cast<std::ptrdiff_t>(p) * stride + 2 * k;
+                const float xr = x[p][2 * k], xi = x[p][2 * k + 1], ma = mu[k] * alpha[p];
+                wp[0] += ma * (xr * er + xi * ei);
+                wp[1] += ma * (xr * ei - xi * er);
+            }
+        }
+    }
+
+    // y[k] = sum_p alpha[p] x_p[k] over n real values
+    static void sum_parts(const float* const* x, const float* alpha, int parts, float* y, int n) {
+        int k = 0;
+        if constexpr (W > 1) {
+            for (; k + W <= n; k += W) {
+                v acc = V::set1(0.0f);
+                for (int p = 0; p < parts; ++p) acc = V::madd(V::set1(alpha[p]), V::load(x[p] + k), acc);
+                V::store(y + k, acc);
+            }
+        }
+        for (; k < n; ++k) {
+            float acc = 0.0f;
+            for (int p = 0; p < parts; ++p) acc += alpha[p] * x[p][k];
+            y[k] = acc;
         }
     }
 
@@ -101,7 +145,7 @@ struct Kernel {
     }
 
     static const KernelTable* table() {
-        static const KernelTable t{V::name, &dot, &axpy, &cmac, &grad, &power};
+        static const KernelTable t{V::name, &dot, &axpy, &cmac_parts, &grad_parts, &sum_parts, &power};
         return &t;
     }
 };

@@ -12,10 +12,15 @@ struct KernelTable {
     float (*dot)(const float* a, const float* b, int n);
     // y += alpha x
     void (*axpy)(float alpha, const float* x, float* y, int n);
-    // y += w x, interleaved complex, n values (the partitioned filter's MAC)
-    void (*cmac)(const float* w, const float* x, float* y, int n);
-    // g = mu conj(x) e, interleaved complex, mu real per value (the gradient)
-    void (*grad)(const float* x, const float* e, const float* mu, float* g, int n);
+    // The partitioned filter, interleaved complex, n values per partition;
+    // x[p] is partition p's reference spectrum, w + p * stride (floats) its filter.
+    // y = sum_p w_p x_p (the echo estimate)
+    void (*cmac_parts)(const float* const* x, const float* w, int stride, int parts, float* y, int n);
+    // w_p += alpha[p] mu conj(x_p) e, mu real per value (the gradient step)
+    void (*grad_parts)(const float* const* x, const float* e, const float* mu, const float* alpha, float* w,
+                       int stride, int parts, int n);
+    // y = sum_p alpha[p] x_p, real values (x[p] real here)
+    void (*sum_parts)(const float* const* x, const float* alpha, int parts, float* y, int n);
     // p = |x|^2, interleaved complex in, n real out
     void (*power)(const float* x, float* p, int n);
 };
