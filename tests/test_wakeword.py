@@ -18,10 +18,10 @@ from edgeaudio.wakeword import WakeWordSpotter
 
 WAKE_MODELS = ("hey_jarvis", "alexa")
 #: held-out utterances per shipped model, and the share each model must detect: floors set below the
-#: detection rates measured by tools/wakeword_eval.py on 300 held-out utterances (hey_jarvis 74%, alexa 33%
+#: detection rates measured by tools/wakeword_eval.py on 300 held-out utterances (hey_jarvis 74%, alexa 80%
 #: clean; firmware_models/*_report.md), so a regression fails; they are not the product targets (95%)
 HELD_OUT_UTTERANCES = 24
-DETECTED_FLOOR = {"hey_jarvis": 0.60, "alexa": 0.20}
+DETECTED_FLOOR = {"hey_jarvis": 0.60, "alexa": 0.60}
 #: seconds of held-out negative speech and music each shipped model must sit through without firing
 QUIET_SECONDS = 120
 
