@@ -23,12 +23,14 @@
 namespace edgeaudio::synth::detail {
 
 // Fetch the four taps around each lane's position (s[i-1] .. s[i+2], i =
-// floor(p)) and the fractional part. The generic version goes lane by lane;
-// an ISA with a gather specialises it.
+// floor(p)) and the fractional part. `last` is the highest index of s the
+// call may read (an ISA that fetches a whole window of frames at once must
+// stay below it). The generic version goes lane by lane; an ISA with
+// cross-lane permutes or gathers specialises it.
 template <class V>
 struct Gather {
     using v = typename V::v;
-    static inline void taps(const std::int16_t* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr) {
+    static inline void taps(const std::int16_t* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr, long /*last*/) {
         alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
         V::store(pos, p);
         for (int l = 0; l < V::W; ++l) {
@@ -95,6 +97,9 @@ struct Kernel {
         const v iota = V::load(lane), vstep = V::set1(step), vfrac = V::set1(frac0);
         const v vamp = V::set1(amp), vinc = V::set1(amp_inc);
         const v half = V::set1(0.5f), two = V::set1(2.0f), two5 = V::set1(2.5f), one5 = V::set1(1.5f);
+        // highest frame index the taps may read: floor of the last position + 2, less a margin of
+        // one frame for the rounding of the float positions
+        const long last = n ? long(double(frac0) + double(n - 1) * double(step)) + 1 : 0;
         std::size_t i = 0;
         for (; i + V::W <= n; i += V::W) {
             const v fi = V::add(V::set1(float(i)), iota);
@@ -102,7 +107,7 @@ struct Kernel {
             if constexpr (std::is_same_v<T, float>)
                 GatherFloat<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
             else
-                Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
+                Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr, last);
             const v c1 = V::mul(half, V::sub(x1, xm1));
             const v c2 = V::nmadd(half, x2, V::madd(two, x1, V::nmadd(two5, x0, xm1)));
             const v c3 = V::madd(half, V::sub(x2, xm1), V::mul(one5, V::sub(x0, x1)));
