@@ -17,6 +17,8 @@ namespace edgeaudio::synth {
 
 namespace {
 constexpr std::size_t kSub = 64;
+// the resample kernels may read a few frames past their last tap: the SoundFont's guard frames
+static_assert(SoundFont::kGuardFrames >= std::size_t(detail::kResampleOverread), "guard frames too few");
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kDrumChannel = 9;
 // A stolen voice is not cut (a click): a copy of it fades out linearly over

@@ -97,9 +97,9 @@ struct Kernel {
         const v iota = V::load(lane), vstep = V::set1(step), vfrac = V::set1(frac0);
         const v vamp = V::set1(amp), vinc = V::set1(amp_inc);
         const v half = V::set1(0.5f), two = V::set1(2.0f), two5 = V::set1(2.5f), one5 = V::set1(1.5f);
-        // highest frame index the taps may read: floor of the last position + 2, less a margin of
-        // one frame for the rounding of the float positions
-        const long last = n ? long(double(frac0) + double(n - 1) * double(step)) + 1 : 0;
+        // highest frame index the taps may read: floor of the last position + 2 + the allowed
+        // overread, less a margin of one frame for the rounding of the float positions
+        const long last = n ? long(double(frac0) + double(n - 1) * double(step)) + 1 + kResampleOverread : 0;
         std::size_t i = 0;
         for (; i + V::W <= n; i += V::W) {
             const v fi = V::add(V::set1(float(i)), iota);

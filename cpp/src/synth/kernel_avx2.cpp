@@ -6,9 +6,8 @@
 // Intel cores); two gathers per 8 frames were about two thirds of the time
 // of this kernel on a Zen 4 core. A voice's 8 consecutive positions usually
 // span fewer than 13 frames (pitch step below ~1.7), so one unaligned load
-// of 16 frames holds every tap; steeper steps, and the last frames of a
-// call (where the window would read past what the caller guarantees), take
-// the gathers.
+// of 16 frames holds every tap (it may read past the last tap, within
+// kResampleOverread); steeper steps take the gathers.
 #include "../simd/vec_avx2.h"
 #include "kernel.h"
 

@@ -9,10 +9,16 @@
 
 namespace edgeaudio::synth::detail {
 
+// How far past its last tap resample may read: room for a whole window of
+// frames per vector of output frames (kernel_avx2.cpp).
+constexpr int kResampleOverread = 16;
+
 struct KernelTable {
     const char* name;
     // out[i] = cubic(s, frac0 + i step) * (amp + i amp_inc), i < n; reads
-    // s[floor(p) - 1 .. floor(p) + 2] for every position p visited.
+    // s[floor(p) - 1 .. floor(p) + 2] for every position p visited, and may
+    // read (and ignore) up to kResampleOverread frames past the last of them
+    // (a SoundFont keeps more guard frames than that after its samples).
     void (*resample)(const std::int16_t* s, float frac0, float step, float amp, float amp_inc, float* out,
                      std::size_t n);
     // left += b gl, right += b gr
