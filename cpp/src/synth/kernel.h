@@ -131,13 +131,62 @@ struct Kernel {
         }
     }
 
-    // Lanes: the vector width, but at least 4 so that the scalar path also
-    // runs independent filters side by side (the chains' latency overlaps).
-    static constexpr int kLanes = V::W < 4 ? 4 : V::W;
+    // Lanes: at least 4 so that the scalar path also runs independent filters
+    // side by side; with vectors, kGroups groups of W voices. The recursion is
+    // latency-bound (about 19 cycles of dependent operations per sample), so
+    // independent groups interleaved fill the pipeline.
+    static constexpr int kGroups = V::W == 1 ? 1 : 4;
+    static constexpr int kLanes = V::W < 4 ? 4 : V::W * kGroups;
+
+    template <int G>
+    static void svf_groups(float* const* x, const float* a1p, const float* a2p, const float* a3p, float* ic1p,
+                           float* ic2p, std::size_t n) {
+        constexpr int W = V::W;
+        v a1[G], a2[G], a3[G], ic1[G], ic2[G];
+        for (int g = 0; g < G; ++g) {
+            a1[g] = V::load(a1p + g * W), a2[g] = V::load(a2p + g * W), a3[g] = V::load(a3p + g * W);
+            ic1[g] = V::load(ic1p + g * W), ic2[g] = V::load(ic2p + g * W);
+        }
+        const v two = V::set1(2.0f);
+        auto step = [&](int g, v in) {
+            const v v3 = V::sub(in, ic2[g]);
+            const v v1 = V::madd(a1[g], ic1[g], V::mul(a2[g], v3));
+            const v v2 = V::add(ic2[g], V::madd(a2[g], ic1[g], V::mul(a3[g], v3)));
+            ic1[g] = V::sub(V::mul(two, v1), ic1[g]);
+            ic2[g] = V::sub(V::mul(two, v2), ic2[g]);
+            return v2;
+        };
+        std::size_t i = 0;
+        v r[G][W];
+        for (; i + W <= n; i += W) {  // W samples of W voices per group: transpose to time-major and back
+            for (int g = 0; g < G; ++g) {
+                for (int l = 0; l < W; ++l) r[g][l] = V::load(x[g * W + l] + i);
+                V::transpose(r[g]);
+            }
+            for (int t = 0; t < W; ++t)
+                for (int g = 0; g < G; ++g) r[g][t] = step(g, r[g][t]);
+            for (int g = 0; g < G; ++g) {
+                V::transpose(r[g]);
+                for (int l = 0; l < W; ++l) V::store(x[g * W + l] + i, r[g][l]);
+            }
+        }
+        alignas(32) float lane[W];
+        for (; i < n; ++i)
+            for (int g = 0; g < G; ++g) {
+                for (int l = 0; l < W; ++l) lane[l] = x[g * W + l][i];
+                V::store(lane, step(g, V::load(lane)));
+                for (int l = 0; l < W; ++l) x[g * W + l][i] = lane[l];
+            }
+        for (int g = 0; g < G; ++g) {
+            V::store(ic1p + g * W, ic1[g]);
+            V::store(ic2p + g * W, ic2[g]);
+        }
+    }
 
     static void svf_lanes(float* const* x, const float* a1p, const float* a2p, const float* a3p, float* ic1p,
-                          float* ic2p, std::size_t n) {
+                          float* ic2p, std::size_t n, int used) {
         if constexpr (V::W == 1) {
+            (void)used;
             float c1[4], c2[4];
             for (int l = 0; l < 4; ++l) c1[l] = ic1p[l], c2[l] = ic2p[l];
             for (std::size_t i = 0; i < n; ++i)
@@ -151,38 +200,19 @@ struct Kernel {
                 }
             for (int l = 0; l < 4; ++l) ic1p[l] = c1[l], ic2p[l] = c2[l];
         } else {
-            constexpr int W = V::W;
-            const v a1 = V::load(a1p), a2 = V::load(a2p), a3 = V::load(a3p), two = V::set1(2.0f);
-            v ic1 = V::load(ic1p), ic2 = V::load(ic2p);
-            auto step = [&](v in) {
-                const v v3 = V::sub(in, ic2);
-                const v v1 = V::madd(a1, ic1, V::mul(a2, v3));
-                const v v2 = V::add(ic2, V::madd(a2, ic1, V::mul(a3, v3)));
-                ic1 = V::sub(V::mul(two, v1), ic1);
-                ic2 = V::sub(V::mul(two, v2), ic2);
-                return v2;
-            };
-            std::size_t i = 0;
-            v r[W];
-            for (; i + W <= n; i += W) {  // W samples of W voices: transpose to time-major and back
-                for (int l = 0; l < W; ++l) r[l] = V::load(x[l] + i);
-                V::transpose(r);
-                for (int t = 0; t < W; ++t) r[t] = step(r[t]);
-                V::transpose(r);
-                for (int l = 0; l < W; ++l) V::store(x[l] + i, r[l]);
+            static_assert(kGroups == 4, "svf_lanes dispatches 1 to 4 groups");
+            switch ((used + V::W - 1) / V::W) {
+                case 0: break;
+                case 1: svf_groups<1>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                case 2: svf_groups<2>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                case 3: svf_groups<3>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                default: svf_groups<4>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
             }
-            alignas(32) float lane[W];
-            for (; i < n; ++i) {
-                for (int l = 0; l < W; ++l) lane[l] = x[l][i];
-                V::store(lane, step(V::load(lane)));
-                for (int l = 0; l < W; ++l) x[l][i] = lane[l];
-            }
-            V::store(ic1p, ic1);
-            V::store(ic2p, ic2);
         }
     }
 
     static const KernelTable* table() {
+        static_assert(kLanes <= kMaxLanes, "kMaxLanes too small");
         static const KernelTable t{V::name, &resample<std::int16_t>, &mix, &svf_lanes, kLanes, &resample<float>};
         return &t;
     }
