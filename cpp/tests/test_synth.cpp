@@ -2,6 +2,7 @@
 // SoundFont the test builds itself, truncated and corrupted byte by byte.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../src/synth/kernels.h"
 #include "edgeaudio/fft.h"
 #include "edgeaudio/sf2.h"
 #include "edgeaudio/synth.h"
@@ -303,5 +305,81 @@ TEST_CASE("SoundFont with 24-bit samples: the low bytes are read; every truncati
             sy.render(e, 2, l.data(), r.data(), 512);
         } catch (const FormatError&) {
         }
+    }
+}
+
+// The avx2 resampler fetches its taps from a 16-frame window (steps below
+// ~1.7) or by gathers (steeper): both must match the scalar kernel, and read
+// no further than the contract allows (the buffer below ends exactly there,
+// so the sanitizer build catches an overread).
+TEST_CASE("every path's resample kernel agrees with the scalar kernel and stays in bounds") {
+    const auto* ref = detail::kernels_scalar();
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> d(-32768, 32767);
+    for (edgeaudio::Isa isa : edgeaudio::available_isas()) {
+        CAPTURE(edgeaudio::isa_name(isa));
+        const auto* k = detail::kernels_for(isa);
+        for (float step : {0.25f, 0.9f, 1.0f, 1.5f, 1.69f, 1.75f, 2.0f, 3.7f})
+            for (std::size_t n : {1u, 7u, 8u, 9u, 40u, 63u, 64u})
+                for (float frac0 : {0.0f, 0.37f, 0.999f}) {
+                    CAPTURE(step);
+                    CAPTURE(n);
+                    CAPTURE(frac0);
+                    const double last = double(frac0) + double(n - 1) * double(step);
+                    // s[-1] .. s[floor(last) + 2 + overread], one frame of slack for float rounding
+                    std::vector<std::int16_t> buf(std::size_t(last) + 5 + detail::kResampleOverread);
+                    for (auto& x : buf) x = std::int16_t(d(rng));
+                    const std::int16_t* s = buf.data() + 1;
+                    std::vector<float> a(n), b(n);
+                    k->resample(s, frac0, step, 0.5f / 32768.0f, 1e-3f / 32768.0f, a.data(), n);
+                    ref->resample(s, frac0, step, 0.5f / 32768.0f, 1e-3f / 32768.0f, b.data(), n);
+                    float worst = 0.0f;
+                    for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+                    CHECK(worst < 1e-4f);
+                }
+    }
+}
+
+// svf_lanes runs up to 4 interleaved groups of W voices on the vector paths:
+// every used lane must filter exactly as the scalar kernel does (4 lanes).
+TEST_CASE("every path's svf_lanes agrees with the scalar kernel for any number of used lanes") {
+    const auto* ref = detail::kernels_scalar();
+    REQUIRE(ref->lanes == 4);
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f), fc(100.0f, 15000.0f);
+    for (edgeaudio::Isa isa : edgeaudio::available_isas()) {
+        CAPTURE(edgeaudio::isa_name(isa));
+        const auto* k = detail::kernels_for(isa);
+        const int lanes = k->lanes;
+        REQUIRE(lanes <= detail::kMaxLanes);
+        for (int used = 1; used <= lanes; ++used)
+            for (std::size_t n : {1u, 5u, 8u, 64u}) {
+                CAPTURE(used);
+                CAPTURE(n);
+                std::vector<std::vector<float>> x(std::size_t(lanes) + 4, std::vector<float>(n)), y;
+                alignas(32) float a1[detail::kMaxLanes + 4], a2[detail::kMaxLanes + 4], a3[detail::kMaxLanes + 4],
+                    c1[detail::kMaxLanes + 4], c2[detail::kMaxLanes + 4];
+                for (std::size_t l = 0; l < x.size(); ++l) {
+                    for (auto& v : x[l]) v = u(rng);
+                    const float g = std::tan(3.14159265f * fc(rng) / 48000.0f), q = 1.0f / 0.9f;
+                    a1[l] = 1.0f / (1.0f + g * (g + q)), a2[l] = g * a1[l], a3[l] = g * a2[l];
+                    c1[l] = 0.1f * u(rng), c2[l] = 0.1f * u(rng);
+                }
+                y = x;
+                float r1[detail::kMaxLanes + 4], r2[detail::kMaxLanes + 4];
+                std::memcpy(r1, c1, sizeof r1);
+                std::memcpy(r2, c2, sizeof r2);
+                std::vector<float*> px, py;
+                for (auto& v : x) px.push_back(v.data());
+                for (auto& v : y) py.push_back(v.data());
+                k->svf_lanes(px.data(), a1, a2, a3, c1, c2, n, used);
+                for (int g = 0; g < used; g += 4) ref->svf_lanes(py.data() + g, a1 + g, a2 + g, a3 + g, r1 + g, r2 + g, n, 4);
+                float worst = 0.0f;
+                for (int l = 0; l < used; ++l) {
+                    for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs(x[l][i] - y[l][i]));
+                    worst = std::max({worst, std::fabs(c1[l] - r1[l]), std::fabs(c2[l] - r2[l])});
+                }
+                CHECK(worst < 1e-5f);
+            }
     }
 }

@@ -20,6 +20,12 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# One BLAS thread: the timings are process CPU seconds, and an idle OpenBLAS pool left spinning by
+# the log-mel numpy work of the previous file was counted against our render (up to +30%).
+# FluidSynth runs with synth.cpu-cores=1 likewise.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 import resource
 import shutil
 import subprocess

@@ -17,6 +17,8 @@ namespace edgeaudio::synth {
 
 namespace {
 constexpr std::size_t kSub = 64;
+// the resample kernels may read a few frames past their last tap: the SoundFont's guard frames
+static_assert(SoundFont::kGuardFrames >= std::size_t(detail::kResampleOverread), "guard frames too few");
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kDrumChannel = 9;
 // A stolen voice is not cut (a click): a copy of it fades out linearly over
@@ -511,8 +513,9 @@ struct Synth::Impl {
         }
         const std::size_t lanes = std::size_t(k->lanes);
         for (std::size_t g = 0; g < filtered.size(); g += lanes) {
-            float* x[16];
-            alignas(32) float a1[16], a2[16], a3[16], ic1[16], ic2[16];
+            float* x[detail::kMaxLanes];
+            alignas(32) float a1[detail::kMaxLanes], a2[detail::kMaxLanes], a3[detail::kMaxLanes],
+                ic1[detail::kMaxLanes], ic2[detail::kMaxLanes];
             for (std::size_t l = 0; l < lanes; ++l) {
                 if (g + l < filtered.size()) {
                     const std::size_t j = filtered[g + l];
@@ -520,12 +523,12 @@ struct Synth::Impl {
                     x[l] = &rows[j * kSub];
                     a1[l] = f.a1, a2[l] = f.a2, a3[l] = f.a3, ic1[l] = f.ic1, ic2[l] = f.ic2;
                 } else {  // an idle lane filters silence
-                    std::fill(buf, buf + m, 0.0f);
+                    if (l + g == filtered.size()) std::fill(buf, buf + m, 0.0f);
                     x[l] = buf;
                     a1[l] = a2[l] = a3[l] = ic1[l] = ic2[l] = 0.0f;
                 }
             }
-            k->svf_lanes(x, a1, a2, a3, ic1, ic2, m);
+            k->svf_lanes(x, a1, a2, a3, ic1, ic2, m, int(std::min(lanes, filtered.size() - g)));
             for (std::size_t l = 0; l < lanes && g + l < filtered.size(); ++l) {
                 const auto flush = [](float z) { return std::fabs(z) < 1e-20f ? 0.0f : z; };  // decayed: no denormals
                 voices[filtered[g + l]].filter.set_state(flush(ic1[l]), flush(ic2[l]));

@@ -23,12 +23,14 @@
 namespace edgeaudio::synth::detail {
 
 // Fetch the four taps around each lane's position (s[i-1] .. s[i+2], i =
-// floor(p)) and the fractional part. The generic version goes lane by lane;
-// an ISA with a gather specialises it.
+// floor(p)) and the fractional part. `last` is the highest index of s the
+// call may read (an ISA that fetches a whole window of frames at once must
+// stay below it). The generic version goes lane by lane; an ISA with
+// cross-lane permutes or gathers specialises it.
 template <class V>
 struct Gather {
     using v = typename V::v;
-    static inline void taps(const std::int16_t* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr) {
+    static inline void taps(const std::int16_t* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr, long /*last*/) {
         alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
         V::store(pos, p);
         for (int l = 0; l < V::W; ++l) {
@@ -95,6 +97,9 @@ struct Kernel {
         const v iota = V::load(lane), vstep = V::set1(step), vfrac = V::set1(frac0);
         const v vamp = V::set1(amp), vinc = V::set1(amp_inc);
         const v half = V::set1(0.5f), two = V::set1(2.0f), two5 = V::set1(2.5f), one5 = V::set1(1.5f);
+        // highest frame index the taps may read: floor of the last position + 2 + the allowed
+        // overread, less a margin of one frame for the rounding of the float positions
+        const long last = n ? long(double(frac0) + double(n - 1) * double(step)) + 1 + kResampleOverread : 0;
         std::size_t i = 0;
         for (; i + V::W <= n; i += V::W) {
             const v fi = V::add(V::set1(float(i)), iota);
@@ -102,7 +107,7 @@ struct Kernel {
             if constexpr (std::is_same_v<T, float>)
                 GatherFloat<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
             else
-                Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr);
+                Gather<V>::taps(s, V::madd(fi, vstep, vfrac), xm1, x0, x1, x2, fr, last);
             const v c1 = V::mul(half, V::sub(x1, xm1));
             const v c2 = V::nmadd(half, x2, V::madd(two, x1, V::nmadd(two5, x0, xm1)));
             const v c3 = V::madd(half, V::sub(x2, xm1), V::mul(one5, V::sub(x0, x1)));
@@ -126,13 +131,62 @@ struct Kernel {
         }
     }
 
-    // Lanes: the vector width, but at least 4 so that the scalar path also
-    // runs independent filters side by side (the chains' latency overlaps).
-    static constexpr int kLanes = V::W < 4 ? 4 : V::W;
+    // Lanes: at least 4 so that the scalar path also runs independent filters
+    // side by side; with vectors, kGroups groups of W voices. The recursion is
+    // latency-bound (about 19 cycles of dependent operations per sample), so
+    // independent groups interleaved fill the pipeline.
+    static constexpr int kGroups = V::W == 1 ? 1 : 4;
+    static constexpr int kLanes = V::W < 4 ? 4 : V::W * kGroups;
+
+    template <int G>
+    static void svf_groups(float* const* x, const float* a1p, const float* a2p, const float* a3p, float* ic1p,
+                           float* ic2p, std::size_t n) {
+        constexpr int W = V::W;
+        v a1[G], a2[G], a3[G], ic1[G], ic2[G];
+        for (int g = 0; g < G; ++g) {
+            a1[g] = V::load(a1p + g * W), a2[g] = V::load(a2p + g * W), a3[g] = V::load(a3p + g * W);
+            ic1[g] = V::load(ic1p + g * W), ic2[g] = V::load(ic2p + g * W);
+        }
+        const v two = V::set1(2.0f);
+        auto step = [&](int g, v in) {
+            const v v3 = V::sub(in, ic2[g]);
+            const v v1 = V::madd(a1[g], ic1[g], V::mul(a2[g], v3));
+            const v v2 = V::add(ic2[g], V::madd(a2[g], ic1[g], V::mul(a3[g], v3)));
+            ic1[g] = V::sub(V::mul(two, v1), ic1[g]);
+            ic2[g] = V::sub(V::mul(two, v2), ic2[g]);
+            return v2;
+        };
+        std::size_t i = 0;
+        v r[G][W];
+        for (; i + W <= n; i += W) {  // W samples of W voices per group: transpose to time-major and back
+            for (int g = 0; g < G; ++g) {
+                for (int l = 0; l < W; ++l) r[g][l] = V::load(x[g * W + l] + i);
+                V::transpose(r[g]);
+            }
+            for (int t = 0; t < W; ++t)
+                for (int g = 0; g < G; ++g) r[g][t] = step(g, r[g][t]);
+            for (int g = 0; g < G; ++g) {
+                V::transpose(r[g]);
+                for (int l = 0; l < W; ++l) V::store(x[g * W + l] + i, r[g][l]);
+            }
+        }
+        alignas(32) float lane[W];
+        for (; i < n; ++i)
+            for (int g = 0; g < G; ++g) {
+                for (int l = 0; l < W; ++l) lane[l] = x[g * W + l][i];
+                V::store(lane, step(g, V::load(lane)));
+                for (int l = 0; l < W; ++l) x[g * W + l][i] = lane[l];
+            }
+        for (int g = 0; g < G; ++g) {
+            V::store(ic1p + g * W, ic1[g]);
+            V::store(ic2p + g * W, ic2[g]);
+        }
+    }
 
     static void svf_lanes(float* const* x, const float* a1p, const float* a2p, const float* a3p, float* ic1p,
-                          float* ic2p, std::size_t n) {
+                          float* ic2p, std::size_t n, int used) {
         if constexpr (V::W == 1) {
+            (void)used;
             float c1[4], c2[4];
             for (int l = 0; l < 4; ++l) c1[l] = ic1p[l], c2[l] = ic2p[l];
             for (std::size_t i = 0; i < n; ++i)
@@ -146,38 +200,19 @@ struct Kernel {
                 }
             for (int l = 0; l < 4; ++l) ic1p[l] = c1[l], ic2p[l] = c2[l];
         } else {
-            constexpr int W = V::W;
-            const v a1 = V::load(a1p), a2 = V::load(a2p), a3 = V::load(a3p), two = V::set1(2.0f);
-            v ic1 = V::load(ic1p), ic2 = V::load(ic2p);
-            auto step = [&](v in) {
-                const v v3 = V::sub(in, ic2);
-                const v v1 = V::madd(a1, ic1, V::mul(a2, v3));
-                const v v2 = V::add(ic2, V::madd(a2, ic1, V::mul(a3, v3)));
-                ic1 = V::sub(V::mul(two, v1), ic1);
-                ic2 = V::sub(V::mul(two, v2), ic2);
-                return v2;
-            };
-            std::size_t i = 0;
-            v r[W];
-            for (; i + W <= n; i += W) {  // W samples of W voices: transpose to time-major and back
-                for (int l = 0; l < W; ++l) r[l] = V::load(x[l] + i);
-                V::transpose(r);
-                for (int t = 0; t < W; ++t) r[t] = step(r[t]);
-                V::transpose(r);
-                for (int l = 0; l < W; ++l) V::store(x[l] + i, r[l]);
+            static_assert(kGroups == 4, "svf_lanes dispatches 1 to 4 groups");
+            switch ((used + V::W - 1) / V::W) {
+                case 0: break;
+                case 1: svf_groups<1>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                case 2: svf_groups<2>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                case 3: svf_groups<3>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
+                default: svf_groups<4>(x, a1p, a2p, a3p, ic1p, ic2p, n); break;
             }
-            alignas(32) float lane[W];
-            for (; i < n; ++i) {
-                for (int l = 0; l < W; ++l) lane[l] = x[l][i];
-                V::store(lane, step(V::load(lane)));
-                for (int l = 0; l < W; ++l) x[l][i] = lane[l];
-            }
-            V::store(ic1p, ic1);
-            V::store(ic2p, ic2);
         }
     }
 
     static const KernelTable* table() {
+        static_assert(kLanes <= kMaxLanes, "kMaxLanes too small");
         static const KernelTable t{V::name, &resample<std::int16_t>, &mix, &svf_lanes, kLanes, &resample<float>};
         return &t;
     }
