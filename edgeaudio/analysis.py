@@ -1153,6 +1153,14 @@ def _hop_power(a: np.ndarray, hop: int, frames: int) -> np.ndarray:
     return np.ascontiguousarray((c[hi] - c[lo]) / hop, dtype=np.float32)
 
 
+def _centre_share(mag: np.ndarray, bins_per_semitone: int) -> float:
+    """Share of a (frames, bins) CQT's energy in the bins centred on a semitone (every
+    ``bins_per_semitone``-th bin from the first, which is a note): higher when the CQT's tuning
+    matches the music's."""
+    total = float(np.sum(np.square(mag, dtype=np.float64)))
+    return float(np.sum(np.square(mag[:, ::bins_per_semitone], dtype=np.float64))) / total if total > 0 else 0.0
+
+
 #: Defaults of :func:`recognize_chords` per chroma kind: the "cqt" values were tuned on generated
 #: songs (seeds 1000-1039, TimGM6mb and FluidR3; tools/bench/chords.py --tune), the "stft" ones are
 #: the earlier recogniser's.
@@ -1209,7 +1217,9 @@ def recognize_chords(
         ``tuning`` in semitones ("cqt") or chroma bins ("stft"), estimated
         by default ("cqt": rounded to 0.1 semitone, so that signals share
         the cached CQT kernel, which takes about a second to build the
-        first time). ``n_fft`` applies to "stft" only.
+        first time; an estimate off A440 is kept only if it puts a larger
+        share of the CQT's energy on semitone centres than A440 does, since
+        one detuned instrument can pull it). ``n_fft`` applies to "stft" only.
     silence_db : float
         Frames this far below the loudest are no-chord.
     **model
@@ -1274,7 +1284,8 @@ def recognize_chords(
         sr = _positive(sample_rate, "sample_rate")
         if hop_length is None:
             hop_length = 1 << max(0, int(round(math.log2(0.0464 * sr))))  # 1024 at 22.05 kHz
-        if tuning is None:
+        estimated = tuning is None
+        if estimated:
             # to 0.1 semitone: 5 cents do not move a pitch class, and the CQT kernel (built once per
             # configuration, about a second) is then shared by every signal near that tuning
             tuning = round(estimate_tuning(a, sr), 1) if a.size else 0.0
@@ -1291,6 +1302,14 @@ def recognize_chords(
         except ValueError as e:
             raise ValueError(f"invalid chord settings: {e}") from None
         mag = _core.cqt(a, cfg)
+        if estimated and t != 0.0:
+            # the spectral-peak estimate can be pulled off by one detuned instrument (a musette
+            # accordion's beating reeds read 0.37 semitone sharp in a song that is at A440): keep
+            # it only if it puts more of the CQT's energy on the semitone centres than A440 does
+            cfg0 = _cqt_config(sr, hop_length, C1_HZ, 36 * octaves, 36, 0.0, 1.0, 0.01)
+            mag0 = _core.cqt(a, cfg0)
+            if _centre_share(mag0, 3) >= _centre_share(mag, 3):
+                cfg, mag = cfg0, mag0
         frames, bass = _core.chord_features(mag, cfg, fcfg)
         hop = cfg.hop_length
         if ccfg.key_weight > 0 and mag.shape[0] and np.any(a):

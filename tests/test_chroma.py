@@ -257,3 +257,30 @@ def test_hand_written_midi_cadence_through_a_soundfont():
     assert majmin_wcsr(ref_iv, labels, analysis.recognize_chords(x, SR)) >= 0.8  # measured 0.895
     assert analysis.estimate_key(x, SR).name == "G major"
     assert analysis.estimate_tempo(x, SR) == pytest.approx(100.0, rel=0.04)
+
+
+def test_detuned_reeds_do_not_mistune_the_chords():
+    # a TimGM6mb waltz at A440 whose accordion (musette reeds) pulls the spectral-peak tuning
+    # estimate about a third of a semitone sharp: with that tuning the CQT semitones straddle the
+    # notes and the chords score 0.17; recognize_chords keeps the estimate only when it puts more
+    # CQT energy on semitone centres than A440 does (measured 0.98)
+    song = music.generate(seed=1032, style="waltz", bars=8)
+    x = song.render(soundfont=SOUNDFONT, sample_rate=SR).mean(axis=1)
+    iv, labels = song.chord_intervals()
+    est = round(analysis.estimate_tuning(x, SR), 1)
+    assert abs(est) >= 0.3
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR, tuning=est)) < 0.5
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR)) >= 0.9
+
+
+@pytest.mark.parametrize("cents", [-40, 25, 38])
+def test_really_detuned_chords_keep_their_tuning(cents):
+    # the whole signal off A440: the estimate wins the semitone-centre check and the chords are right
+    chords = [([55, 59, 62], "G:maj"), ([52, 55, 59], "E:min"), ([60, 64, 67], "C:maj"), ([62, 66, 69], "D:maj")]
+    x = np.concatenate([tones(m, cents=cents) for m, _ in chords])
+    est = round(analysis.estimate_tuning(x, SR), 1)
+    assert abs(est) > 0
+    share = [analysis._centre_share(analysis.cqt(x, SR, hop_length=1024, n_bins=252, bins_per_octave=36,
+                                                 tuning=t * 3).T, 3) for t in (est, 0.0)]
+    assert share[0] > share[1]
+    assert analysis.recognize_chords(x, SR).names == [lab for _, lab in chords]

@@ -31,6 +31,8 @@ FluidR3 only (no librosa, no rhythm) and prints one line per setting.
 Usage: nice python tools/bench/chords.py [--songs 10] [--seed-start 100] [--soundfont F.sf2 ...]
        [--write BENCHMARKS.md]
        nice python tools/bench/chords.py --tune
+       nice python tools/bench/chords.py --errors
+       nice python tools/bench/chords.py --songs 20 --chords-only   (ours vs librosa cqt only)
 """
 from __future__ import annotations
 
@@ -146,6 +148,62 @@ def tune(soundfonts) -> None:
         print(f"{overall:.3f}  " + " ".join(f"{k} {np.mean(v):.3f}" for k, v in per.items()) + f"  {kw}", flush=True)
 
 
+ERROR_KINDS = ("inversion read on its bass note", "triad inside a seventh chord", "shares two notes",
+               "right root, wrong third", "no-chord", "other")
+
+
+def error_kind(ref: str, est: str) -> str:
+    """Which kind of majmin error a (reference, estimate) label pair is (ERROR_KINDS)."""
+    if est == "N":
+        return "no-chord"
+    root, bitmap, bass = mir_eval.chord.encode(ref)
+    eroot, ebitmap, _ = mir_eval.chord.encode(est)
+    ref_pcs = {(root + i) % 12 for i in np.flatnonzero(bitmap)}
+    est_pcs = {(eroot + i) % 12 for i in np.flatnonzero(ebitmap)}
+    if eroot == root:
+        return "right root, wrong third"
+    if bass != 0 and eroot == (root + bass) % 12:
+        return "inversion read on its bass note"
+    if est_pcs <= ref_pcs:
+        return "triad inside a seventh chord"
+    return "shares two notes" if len(est_pcs & ref_pcs) >= 2 else "other"
+
+
+def errors(soundfonts) -> None:
+    """Share of scored duration per error kind, per SoundFont and style, on TUNE_SEEDS (defaults)."""
+    print("| SoundFont | style | majmin WCSR | " + " | ".join(ERROR_KINDS) + " |")
+    print("|---|---|---|" + "---|" * len(ERROR_KINDS))
+    for path in soundfonts:
+        sf = synth.load_soundfont(path)
+        dur, err = {}, {}
+        for seed in TUNE_SEEDS:
+            style = list(music.STYLES)[seed % len(music.STYLES)]
+            song = music.generate(seed=seed, style=style, bars=8)
+            x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SR).mean(axis=1), dtype=np.float32)
+            iv, labels = song.chord_intervals()
+            tr = analysis.recognize_chords(x, SR)
+            est_iv, est_lab = mir_eval.util.adjust_intervals(np.asarray(tr.intervals), tr.names, iv.min(), iv.max(),
+                                                             "N", "N")
+            miv, ref, est = mir_eval.util.merge_labeled_intervals(iv, labels, est_iv, est_lab)
+            d = mir_eval.util.intervals_to_durations(miv)
+            for r, e, dd, ok in zip(ref, est, d, mir_eval.chord.majmin(ref, est)):
+                if ok < 0:
+                    continue  # not scored by majmin
+                dur[style] = dur.get(style, 0.0) + dd
+                if ok == 0:
+                    k = err.setdefault(style, dict.fromkeys(ERROR_KINDS, 0.0))
+                    k[error_kind(r, e)] += dd
+        for style, total in dur.items():
+            k = err.get(style, dict.fromkeys(ERROR_KINDS, 0.0))
+            print(f"| {os.path.basename(path)} | {style} | {1 - sum(k.values()) / total:.3f} | "
+                  + " | ".join(f"{k[n] / total:.3f}" for n in ERROR_KINDS) + " |", flush=True)
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A table cell: the value, or "-" where nothing was measured (--chords-only)."""
+    return "-" if np.isnan(v) else f"{v:.{digits}f}"
+
+
 def timed(fn):
     t = time.perf_counter()
     out = fn()
@@ -159,10 +217,17 @@ def main() -> None:
     ap.add_argument("--soundfont", nargs="*", default=SOUNDFONTS)
     ap.add_argument("--seed-start", type=int, default=100, help="first seed (the report's seeds are held out)")
     ap.add_argument("--write", help="append the tables to this markdown file")
+    ap.add_argument("--chords-only", action="store_true",
+                    help="chords (ours cqt, librosa cqt) only: no STFT recognisers, key, onsets, tempo or beats")
+    ap.add_argument("--errors", action="store_true",
+                    help="share of duration per kind of chord error on seeds 1000-1039 (TimGM6mb, FluidR3) and exit")
     ap.add_argument("--tune", action="store_true", help="score the tuning grid on seeds 1000-1039 and exit")
     args = ap.parse_args()
     if args.tune:
         tune(SOUNDFONTS[:2])
+        return
+    if args.errors:
+        errors(SOUNDFONTS[:2])
         return
     try:
         import aubio  # noqa: F401
@@ -191,14 +256,18 @@ def main() -> None:
             tr, ms = timed(lambda: analysis.recognize_chords(x, SR))
             acc["ours"].append(wcsr(iv, labels, tr.intervals, tr.names))
             acc["t_ours"].append(ms)
-            tr = analysis.recognize_chords(x, SR, chroma="stft")
-            acc["ours_stft"].append(wcsr(iv, labels, tr.intervals, tr.names))
             style_rows.setdefault(style, {}).setdefault(os.path.basename(path), []).append(
                 (acc["ours"][-1], None))
             est, ms = timed(lambda: librosa_chords(x, "cqt"))
             acc["cqt"].append(wcsr(iv, labels, *est))
             style_rows[style][os.path.basename(path)][-1] = (acc["ours"][-1], acc["cqt"][-1])
             acc["t_cqt"].append(ms)
+            if args.chords_only:
+                print(f"{os.path.basename(path)} {style:7s} {song.key:9s} chords ours {acc['ours'][-1]:.2f} "
+                      f"cqt {acc['cqt'][-1]:.2f}", flush=True)
+                continue
+            tr = analysis.recognize_chords(x, SR, chroma="stft")
+            acc["ours_stft"].append(wcsr(iv, labels, tr.intervals, tr.names))
             acc["stft"].append(wcsr(iv, labels, *librosa_chords(x, "stft")))
             acc["key_ours"].append(mir_eval.key.weighted_score(song.key, analysis.estimate_key(x, SR).name))
             acc["key_lib"].append(mir_eval.key.weighted_score(song.key, librosa_key(x)))
@@ -223,13 +292,14 @@ def main() -> None:
                   flush=True)
         name = os.path.basename(path)
         m = {k: (np.mean(v) if v else float("nan")) for k, v in acc.items()}
-        chord_rows.append(f"| {name} | {m['ours']:.3f} | {m['ours_stft']:.3f} | {m['cqt']:.3f} | {m['stft']:.3f} | "
-                          f"{m['key_ours']:.2f} | "
-                          f"{m['key_lib']:.2f} | {m['t_ours']:.0f} | {m['t_cqt']:.0f} |")
+        chord_rows.append(f"| {name} | {m['ours']:.3f} | {fmt(m['ours_stft'])} | {m['cqt']:.3f} | {fmt(m['stft'])} | "
+                          f"{fmt(m['key_ours'], 2)} | {fmt(m['key_lib'], 2)} | {m['t_ours']:.0f} | {m['t_cqt']:.0f} |")
         r = {k: (np.mean(v) if v else float("nan")) for k, v in rh.items()}
-        rhythm_rows.append(f"| {name} | {r['on_ours']:.3f} | {r['on_lib']:.3f} | {r['on_aubio']:.3f} | "
-                           f"{100 * r['tempo_ours']:.0f}% | {100 * r['tempo_lib']:.0f}% | {100 * r['tempo_aubio']:.0f}% | "
-                           f"{r['beat_ours']:.3f} | {r['beat_lib']:.3f} | {r['beat_aubio']:.3f} |")
+        if not args.chords_only:
+            rhythm_rows.append(f"| {name} | {r['on_ours']:.3f} | {r['on_lib']:.3f} | {r['on_aubio']:.3f} | "
+                               f"{100 * r['tempo_ours']:.0f}% | {100 * r['tempo_lib']:.0f}% | "
+                               f"{100 * r['tempo_aubio']:.0f}% | {r['beat_ours']:.3f} | {r['beat_lib']:.3f} | "
+                               f"{r['beat_aubio']:.3f} |")
 
     fonts = [os.path.basename(p) for p in args.soundfont if any(os.path.basename(p) in v for v in style_rows.values())]
     per_style = [f"| {st} | " + " | ".join(
@@ -244,8 +314,9 @@ def main() -> None:
              "| style | " + " | ".join(fonts) + " |", "|---|" + "---|" * len(fonts), *per_style,
              f"| all | {np.mean([a for a, _ in every]):.3f} / {np.mean([b for _, b in every]):.3f} (all SoundFonts) |"
              + " |" * (len(fonts) - 1), "",
-             "| SoundFont | onset F ours | librosa | aubio | tempo 4% ours | librosa | aubio | beat F ours | librosa | aubio |",
-             "|---|---|---|---|---|---|---|---|---|---|", *rhythm_rows, *([""] + notes if notes else [])]
+             *(["| SoundFont | onset F ours | librosa | aubio | tempo 4% ours | librosa | aubio | beat F ours | "
+                "librosa | aubio |", "|---|---|---|---|---|---|---|---|---|---|", *rhythm_rows] if rhythm_rows else []),
+             *([""] + notes if notes else [])]
     text = "\n".join(lines)
     print(text)
     if args.write:
