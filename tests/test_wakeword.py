@@ -223,3 +223,22 @@ def test_smoke_training_through_the_cli(tmp_path):
     # --resume reuses the cached dataset and the finished checkpoint
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg")]) == 0
+
+
+def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):
+    from edgeaudio.train import wakeword_eval as we
+
+    pos = we.positive_set(tmp_path, "alexa", 6, seed=3)
+    fam = we.utterance_families(pos)
+    assert fam is not None and len(fam) == 6
+    assert set(fam) <= {s.family for s in voices.speakers() if s.split == "test"}
+    # a set cached before the families were stored gets them by replaying the voice draw
+    with np.load(pos) as z:
+        old = {k: z[k] for k in z.files if k != "utterance_family"}
+    np.savez(pos, **old)
+    assert we.utterance_families(pos) == fam
+    r = we.run_ours("alexa", pos, [])
+    for cond, frr in r["frr"].items():
+        by = r["misses_by_family"][cond]
+        assert sum(v["utterances"] for v in by.values()) == 6
+        assert sum(v["missed"] for v in by.values()) == round(frr * 6)

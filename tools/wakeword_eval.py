@@ -38,6 +38,10 @@ def main(argv=None) -> int:
     peers = {k: v for k, v in (("microwakeword", a.microwakeword), ("openwakeword", a.openwakeword)) if v}
     res = wakeword_eval.evaluate_all(a.models, a.hours, a.positives, a.cache, peers, peer_hours=a.peer_hours)
     print(wakeword_eval.markdown_table(res["results"]))
+    for r in res["results"]:
+        for cond, fams in r.get("misses_by_family", {}).items():
+            print(f"{r['system']} misses ({cond}): " + ", ".join(
+                f"{f} {v['missed']}/{v['utterances']}" for f, v in fams.items()))
     print(f"negative audio: {res['negative_chunks_by_kind']} chunks of {res['chunk_s']} s")
     if a.json:
         a.json.write_text(json.dumps(res, indent=1))

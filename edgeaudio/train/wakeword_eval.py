@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -54,12 +55,11 @@ def positive_set(cache: Path, phrase: str, count: int, seed: int = 7) -> Path:
     if path.is_file():
         return path
     rng = np.random.default_rng(seed)
-    esp, fest = ww._speakers("test", None)
-    jobs = [(phrase, ww._pick_speaker(esp, fest, rng, 0.25), int(rng.integers(120, 221)), int(rng.integers(20, 81)))
-            for _ in range(count)]
+    jobs = positive_jobs(phrase, count, rng)
     from .commands import _render_many
 
-    clips = [c for c in _render_many(jobs) if c.size]
+    rendered = _render_many(jobs)
+    clips = [c for c in rendered if c.size]
     cfg = ww.WakeWordConfig(phrase=phrase)
     bank = ww.noise_bank("test", cfg, rng, ww.EVAL_SOUNDFONT)
     out: Dict[str, np.ndarray] = {}
@@ -68,11 +68,37 @@ def positive_set(cache: Path, phrase: str, count: int, seed: int = 7) -> Path:
         out[f"{cond}_audio"] = (np.concatenate(streams) * 32767).astype(np.int16)
         out[f"{cond}_lengths"] = np.array([len(s) for s in streams], np.int64)
     out["voices"] = np.array(sorted({j[1].name for j in jobs}))
+    out["utterance_family"] = np.array([j[1].family for j, c in zip(jobs, rendered) if c.size])
     cache.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **out)
     os.replace(tmp, path)
     return path
+
+
+def positive_jobs(phrase: str, count: int, rng: np.random.Generator) -> List[Tuple[str, Any, int, int]]:
+    """The (text, speaker, wpm, pitch) of each held-out utterance, drawn from ``rng`` (test voices)."""
+    esp, fest = ww._speakers("test", None)
+    return [(phrase, ww._pick_speaker(esp, fest, rng, 0.25), int(rng.integers(120, 221)), int(rng.integers(20, 81)))
+            for _ in range(count)]
+
+
+def utterance_families(pos_path: Path) -> Optional[List[str]]:
+    """The voice family of each utterance of a positive set, in stream order.
+
+    Sets cached before the families were stored get them by replaying the
+    draw from the file name's count and seed (the voices do not depend on
+    the phrase); None if that does not give one family per stream.
+    """
+    with np.load(pos_path) as z:
+        if "utterance_family" in z.files:
+            return [str(f) for f in z["utterance_family"]]
+        n = len(z["clean_lengths"]) if "clean_lengths" in z.files else -1
+    m = re.fullmatch(r"pos-.+-(\d+)-(\d+)", Path(pos_path).stem)
+    if not m:
+        return None
+    fam = [j[1].family for j in positive_jobs("", int(m.group(1)), np.random.default_rng(int(m.group(2))))]
+    return fam if len(fam) == n else None
 
 
 def conditions(pos_path: Path) -> List[str]:
@@ -97,14 +123,24 @@ def run_ours(name: str, pos_path: Path, neg_files: Sequence[Path], models_dir: O
     entry = json.loads((d / "manifest.json").read_text())["models"][name]
     spotter = WakeWordSpotter(d / entry["file"], entry, refractory_s=REFRACTORY_S)
     res: Dict[str, Any] = {"system": f"edgeaudio {name}", "frr": {}, "detector": entry["detector"]}
+    families = utterance_families(pos_path)
     for cond in conditions(pos_path):
         segs = _segments(pos_path, cond)
-        miss = 0
+        missed = []
         for s in segs:
             spotter.reset()
-            miss += not spotter.push(s)
-        res["frr"][cond] = miss / len(segs)
+            missed.append(not spotter.push(s))
+        res["frr"][cond] = sum(missed) / len(segs)
         res["positives"] = len(segs)
+        if families is not None and len(families) == len(segs):
+            # where the misses are: one held-out voice family can hold most of them
+            fam: Dict[str, List[int]] = {}
+            for f, m in zip(families, missed):
+                fam.setdefault(f, [0, 0])
+                fam[f][0] += int(m)
+                fam[f][1] += 1
+            res.setdefault("misses_by_family", {})[cond] = {f: {"missed": a, "utterances": n}
+                                                           for f, (a, n) in sorted(fam.items())}
     fa, secs, t0 = 0, 0.0, time.time()
     for f in neg_files:
         x = ww.load_chunk(f)
