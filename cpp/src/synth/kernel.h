@@ -22,31 +22,38 @@
 
 namespace edgeaudio::synth::detail {
 
-// Fetch the four taps around each lane's position (s[i-1] .. s[i+2], i =
-// floor(p)) and the fractional part. `last` is the highest index of s the
-// call may read (an ISA that fetches a whole window of frames at once must
-// stay below it). The generic version goes lane by lane; an ISA with
-// cross-lane permutes or gathers specialises it.
+// The four taps around each lane's position (s[i-1] .. s[i+2], i = floor(p))
+// and the fractional part, fetched lane by lane from frames of type T.
+template <class V, class T>
+inline void lane_taps(const T* s, typename V::v p, typename V::v& xm1, typename V::v& x0, typename V::v& x1,
+                      typename V::v& x2, typename V::v& fr) {
+    alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
+    V::store(pos, p);
+    for (int l = 0; l < V::W; ++l) {
+        const int i = int(pos[l]);
+        f[l] = pos[l] - float(i);
+        const T* q = s + i;
+        a[l] = float(q[-1]);
+        b[l] = float(q[0]);
+        c[l] = float(q[1]);
+        d[l] = float(q[2]);
+    }
+    xm1 = V::load(a);
+    x0 = V::load(b);
+    x1 = V::load(c);
+    x2 = V::load(d);
+    fr = V::load(f);
+}
+
+// The taps of 16-bit frames. `last` is the highest index of s the call may
+// read (an ISA that fetches a whole window of frames at once must stay below
+// it). The generic version goes lane by lane; an ISA with cross-lane
+// permutes or gathers specialises it.
 template <class V>
 struct Gather {
     using v = typename V::v;
     static inline void taps(const std::int16_t* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr, long /*last*/) {
-        alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
-        V::store(pos, p);
-        for (int l = 0; l < V::W; ++l) {
-            const int i = int(pos[l]);
-            f[l] = pos[l] - float(i);
-            const std::int16_t* q = s + i;
-            a[l] = float(q[-1]);
-            b[l] = float(q[0]);
-            c[l] = float(q[1]);
-            d[l] = float(q[2]);
-        }
-        xm1 = V::load(a);
-        x0 = V::load(b);
-        x1 = V::load(c);
-        x2 = V::load(d);
-        fr = V::load(f);
+        lane_taps<V>(s, p, xm1, x0, x1, x2, fr);
     }
 };
 
@@ -55,22 +62,7 @@ template <class V>
 struct GatherFloat {
     using v = typename V::v;
     static inline void taps(const float* s, v p, v& xm1, v& x0, v& x1, v& x2, v& fr) {
-        alignas(32) float pos[V::W], a[V::W], b[V::W], c[V::W], d[V::W], f[V::W];
-        V::store(pos, p);
-        for (int l = 0; l < V::W; ++l) {
-            const int i = int(pos[l]);
-            f[l] = pos[l] - float(i);
-            const float* q = s + i;
-            a[l] = q[-1];
-            b[l] = q[0];
-            c[l] = q[1];
-            d[l] = q[2];
-        }
-        xm1 = V::load(a);
-        x0 = V::load(b);
-        x1 = V::load(c);
-        x2 = V::load(d);
-        fr = V::load(f);
+        lane_taps<V>(s, p, xm1, x0, x1, x2, fr);
     }
 };
 
