@@ -506,8 +506,10 @@ def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Pa
     highest-scoring windows at or above ``cfg.mining_min_score`` are kept as
     negatives. Returns ``{"x": windows, "score": scores, "hours": h}``.
     """
-    key = hashlib.sha1(json.dumps([cfg.data_key(), cfg.mining_hours, cfg.mining_max, cfg.mining_min_score,
-                                   cfg.filters, cfg.blocks, cfg.head, cfg.epochs]).encode()).hexdigest()[:12]
+    # everything that shapes the first model or the mining, not what only steers tuning or the fine-tune
+    skip = set(cfg.TUNING_ONLY) | {"mining_epochs"}
+    key = hashlib.sha1(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip},
+                                  sort_keys=True).encode()).hexdigest()[:12]
     cache = work / f"mined-{key}.npz"
     if resume and cache.is_file():
         with np.load(cache) as z:
