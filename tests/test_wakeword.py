@@ -239,7 +239,7 @@ def test_spotter_rejects_a_mismatched_entry():
         WakeWordSpotter(path, e, expected_sha256="0" * 64)
 
 
-def test_smoke_training_through_the_cli(tmp_path):
+def test_smoke_training_through_the_cli(tmp_path, capsys):
     from edgeaudio.cli import main
 
     out, work = tmp_path / "out", tmp_path / "work"
@@ -260,9 +260,13 @@ def test_smoke_training_through_the_cli(tmp_path):
         assert np.all(np.diff(z["score"]) <= 0) and z["score"].min() >= ww.WakeWordConfig.smoke().mining_min_score
     assert (work / "mined" / "train_state.json").is_file()
     assert "Hard negatives" in entry["training_data"]
-    # --resume reuses the cached dataset and the finished checkpoint
+    # --resume reuses the cached dataset and the finished checkpoints (the config's tuple fields read back
+    # from JSON as lists must not look like another configuration)
+    capsys.readouterr()
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg")]) == 0
+    log = capsys.readouterr().out
+    assert "dataset" in log and "starting afresh" not in log and "Epoch" not in log, log
 
 
 def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):

@@ -315,7 +315,8 @@ def _trained_by(saved: Dict[str, Any], cfg: Any) -> bool:
     """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
     ``cfg.TUNING_ONLY``, which only steer what happens after training, may differ)."""
     skip = set(getattr(cfg, "TUNING_ONLY", ()))
-    now = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}
+    # compared as saved (JSON): a tuple field reads back as a list
+    now = json.loads(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}))
     return {k: v for k, v in saved.items() if k not in skip} == now
 
 
