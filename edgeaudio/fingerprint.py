@@ -37,7 +37,7 @@ weak reason to answer: a landmark needs both of its peaks to survive the noise
 and to be paired as in the song. So the leading candidates are checked once
 more against the song's stored peak map: the query's peaks, moved to the
 song's time and frequency at the offset and speed the vote found (refined by
-+-2 frames and +-0.5 %), that land within 1.5 frames and 1.5 bins of a song
++-2 frames and +-0.5 %), that land within 2.5 frames and 2.5 bins of a song
 peak (:attr:`Match.peak_hits`). One surviving peak is enough for a hit, so the
 right song keeps many hits in noise and through a room, while a song that only
 shares a drum loop or a bass line with the query keeps few. A candidate is
@@ -80,6 +80,7 @@ _MIN_QUERY_S = 1.0
 _BAND_SHIFT = 13  # a hash's anchor band: its bits 13..19 (cpp/include/edgeaudio/fingerprint.h)
 _VERIFY_SPEEDS = (0.995, 1.0, 1.005)  # around the vote's speed (its grid is 1 %)
 _VERIFY_SHIFTS = (-2, -1, 0, 1, 2)  # frames around the vote's offset
+_VERIFY_REACH = 2  # a song peak covers +-2 frames and +-2 bins (a room's reverberation moves peaks a little)
 
 
 class IndexFileError(RuntimeError):
@@ -195,8 +196,8 @@ class Match:
         pattern share whole drum loops: their landmarks agree on an offset
         too, but in a few bands only; a melody and its chords spread over many.
     peak_hits : int
-        Query peaks that land on one of the song's own peaks (within 1.5
-        frames and 1.5 FFT bins) at the offset and speed found, the
+        Query peaks that land on one of the song's own peaks (within 2.5
+        frames and 2.5 FFT bins) at the offset and speed found, the
         verification stage's evidence (module docstring).
     peak_z : float
         How far ``peak_hits`` stands above the hits at the song's other
@@ -246,12 +247,14 @@ def _coherent_bands(db_hash: np.ndarray, db_song: np.ndarray, db_frame: np.ndarr
 
 
 def _peak_grid(song_peaks: np.ndarray, margin: int) -> np.ndarray:
-    """A song's peak map as a boolean (frame + margin, bin) image, each peak widened to +-1 frame and +-1 bin."""
+    """A song's peak map as a boolean (frame + margin, bin) image, each peak widened to +-_VERIFY_REACH
+    frames and bins."""
+    r = _VERIFY_REACH
     f = np.rint(song_peaks[:, 0]).astype(np.int64) + margin
     b = np.rint(song_peaks[:, 1]).astype(np.int64)
-    grid = np.zeros((int(f.max(initial=0)) + margin + 2, int(b.max(initial=0)) + 2), bool)
-    for df in (-1, 0, 1):
-        for db in (-1, 0, 1):
+    grid = np.zeros((int(f.max(initial=0)) + margin + r + 1, int(b.max(initial=0)) + r + 1), bool)
+    for df in range(-r, r + 1):
+        for db in range(-r, r + 1):
             ok = (f + df >= 0) & (b + db >= 0)
             grid[f[ok] + df, b[ok] + db] = True
     return grid
@@ -261,14 +264,14 @@ def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: f
     """The verification of one candidate: (hits, z).
 
     hits: query peaks (frame, bin, ...) that, played at ``speed`` and moved by ``offset`` frames into
-    the song, land within 1.5 frames and 1.5 bins of one of ``song_peaks`` (frame, bin), the best over
+    the song, land within 2.5 frames and 2.5 bins of one of ``song_peaks`` (frame, bin), the best over
     small speed and offset refinements (_VERIFY_SPEEDS, _VERIFY_SHIFTS). z: how far hits stands above
     the hits at every other offset of the same song (in standard deviations), so a song whose notes
     fill the spectrum, or that shares a chord or a drum sound with the query everywhere, needs more.
     """
     if len(q_peaks) == 0 or len(song_peaks) == 0:
         return 0, 0.0
-    span = int(np.ceil(q_peaks[:, 0].max() * max(_VERIFY_SPEEDS) * speed)) + max(_VERIFY_SHIFTS) + 2
+    span = int(np.ceil(q_peaks[:, 0].max() * max(_VERIFY_SPEEDS) * speed)) + max(_VERIFY_SHIFTS) + _VERIFY_REACH + 1
     grid = _peak_grid(song_peaks, span)  # row r: song frame r - span
     n_rows, n_bins = grid.shape
 
@@ -347,7 +350,7 @@ class FingerprintIndex:
 
     def __init__(self, path: Union[str, os.PathLike], *, create: bool = True, preload: bool = False,
                  min_score: int = 8, min_bands: int = 8, min_confidence: float = 0.4,
-                 min_peak_hits: int = 10, min_peak_z: float = 6.0, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
+                 min_peak_hits: int = 10, min_peak_z: float = 5.5, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
         self.path = Path(path)
         self.preload = bool(preload)
         self.min_score = _validate.integer(min_score, "min_score", 1, 1 << 30)

@@ -205,8 +205,8 @@ def test_verify_counts_the_query_peaks_on_the_song_peak_map():
     from edgeaudio.fingerprint import _verify
 
     sp = _sparse_song_peaks()
-    on = sp[50:81] - [400 - 1, -1]  # 31 peaks, 1 frame and 1 bin off their song peaks: within tolerance
-    off = sp[81:91] - [400, 4]  # 10 peaks 4 bins off: not on the map
+    on = sp[50:81] - [400 - 2, -2]  # 31 peaks, 2 frames and 2 bins off their song peaks: within tolerance
+    off = sp[81:91] - [400, 6]  # 10 peaks 6 bins off: not on the map
     q = np.concatenate([on, off])
     q = np.concatenate([q, np.ones((len(q), 1), np.float32)], axis=1)  # (frame, bin, strength)
     hits, z = _verify(q[np.argsort(q[:, 0])], sp, 400.0, 1.0)
