@@ -408,8 +408,7 @@ def main() -> None:
     db = CACHE / f"index_{args.songs}_{index_tag()}.db"
     t0 = time.perf_counter()
     with efp.FingerprintIndex(db) as ix:
-        for p in tqdm(indexed, desc="index", unit="song", file=sys.stderr):
-            ix.add_file(p)
+        n_added = sum(ix.add_file(p)[1] for p in tqdm(indexed, desc="index", unit="song", file=sys.stderr))
         hours = sum(s.duration_s for s in ix.songs()) / 3600
     add_s = time.perf_counter() - t0
     mb_per_hour = db.stat().st_size / 1e6 / hours
@@ -525,10 +524,10 @@ def main() -> None:
         f"edgeaudio's default decision: votes (score >= {thr['min_score']}, bands >= {thr['min_bands']}, "
         f"confidence >= {thr['min_confidence']:g}) or verification against the song's peak map "
         f"(peak hits >= {thr['min_peak_hits']}, z >= {thr['min_peak_z']:g}). "
-        f"Chromaprint: fpcalc on the songs, pyacoustid on the excerpts, lowest bit error rate over all "
-        f"alignments; a match needs BER <= {args.chromaprint_ber}"
-        + (f" (or <= {cp_cal:.3f}, the threshold that keeps false matches on the unknown excerpts at 1 %)"
-           if cp_cal is not None else "") + ".",
+        + ("Chromaprint: not run (--no-chromaprint)." if cp is None else
+           f"Chromaprint: fpcalc on the songs, pyacoustid on the excerpts, lowest bit error rate over all "
+           f"alignments; a match needs BER <= {args.chromaprint_ber} (or <= {cp_cal:.3f}, the threshold that "
+           "keeps false matches on the unknown excerpts at 1 %)."),
         "",
         "| condition | edgeaudio top-1 | edgeaudio ranked first (no threshold) | Chromaprint top-1 (BER 0.35 / calibrated) "
         "| edgeaudio offset error (median) |",
@@ -554,8 +553,9 @@ def main() -> None:
     if cp_ms is not None:
         lines.append(f"| Chromaprint (fingerprint + BER scan of the {args.songs}-song set) | - | - | {cp_ms:.1f} ms | - |")
     lines += ["", f"Index size: {mb_per_hour:.1f} MB per hour of audio ({db.stat().st_size / 1e6:.1f} MB for "
-                  f"{hours:.2f} h, peak maps included; {large_mb_per_hour:.1f} MB/h at {n_large} songs). Building the "
-                  f"{args.songs}-song index took {add_s:.0f} s (decode, resample, fingerprint, SQLite).", ""]
+                  f"{hours:.2f} h, peak maps included; {large_mb_per_hour:.1f} MB/h at {n_large} songs). "
+              + (f"Building the {args.songs}-song index took {add_s:.0f} s (decode, resample, fingerprint, SQLite)."
+                 if n_added == len(indexed) else f"The index was cached ({n_added} songs added in this run)."), ""]
     text = "\n".join(lines)
     print(text)
     print(json.dumps({"results": results, "false": false, "timing": timing}), file=sys.stderr)
