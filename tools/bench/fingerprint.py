@@ -365,7 +365,7 @@ def sweep_table(known: dict, unknown_rows: dict, defaults: dict) -> list:
              "|---|---|" + "---|" * len(known) + "---|"]
     off = 1 << 30
     grid = [(b, c, h, z) for b, c in ((8, 0.4), (10, 0.5), (off, 1.0)) for h, z in
-            ((off, 0.0), (10, 5.0), (10, 5.5), (10, 6.0), (10, 6.5), (10, 7.0), (20, 6.0))]
+            ((off, 0.0), (10, 5.0), (10, 5.5), (10, 6.0), (10, 6.5), (10, 7.0), (20, 6.0)) if b != off or h != off]
     for b, c, h, z in grid:
         thr = dict(defaults, min_bands=b, min_confidence=min(c, 0.999), min_peak_hits=h, min_peak_z=z)
         acc = {cond: float(np.mean(k["right"] & accepted(k["ms"], **thr))) for cond, k in known.items()}
