@@ -231,7 +231,7 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="self_prob"):
         analysis.recognize_chords(x, SR, self_prob=1.5)
     with pytest.raises(ValueError, match="key_weight"):
-        analysis.recognize_chords(x, SR, key_weight=-1.0)
+        analysis.recognize_chords(x, SR, model="templates", key_weight=-1.0)
     with pytest.raises(ValueError, match="chroma must be"):
         analysis.recognize_chords(x, SR, chroma="mfcc")
     with pytest.raises(TypeError, match="unexpected keyword"):
