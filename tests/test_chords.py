@@ -122,7 +122,7 @@ def test_scores_follow_transposition():
 
 
 def test_training_code_path_smoke(tmp_path):
-    # six two-bar songs on the built-in SoundFont, one epoch: the weights load and recognise
+    # six two-bar songs on the built-in SoundFont and one additive, one epoch: the weights load and recognise
     from edgeaudio.train import chords
 
     report = chords.train_chords(tmp_path / "out", work=tmp_path / "work", config=chords.ChordTrainConfig.smoke(),
@@ -130,7 +130,7 @@ def test_training_code_path_smoke(tmp_path):
     assert report["sha256"] == hashlib.sha256((tmp_path / "out" / "chords.npz").read_bytes()).hexdigest()
     assert (tmp_path / "out" / "chords.json").is_file()
     assert 0.0 <= report["metrics"]["val_frame_accuracy"] <= 1.0
-    assert len(list((tmp_path / "work" / "songs").glob("*.npz"))) == 6   # per-song cache
+    assert len(list((tmp_path / "work" / "songs").glob("*.npz"))) == 7   # per-song cache
     track = analysis.recognize_chords(block_chords([[48, 60, 64, 67]]), SR, weights=tmp_path / "out" / "chords.npz")
     assert track.labels.size > 0
     with pytest.raises(ValueError, match="overlap"):

@@ -38,6 +38,7 @@ FLUIDR3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 TIMGM6MB = "/usr/share/sounds/sf2/TimGM6mb.sf2"
 #: majmin class of each generated chord quality: 0 major, 1 minor (others are not scored)
 _MAJMIN = {"maj": 0, "maj7": 0, "7": 0, "min": 1, "min7": 1, "minmaj7": 1}
+_TABLE = 4096  # samples in one period of an additive timbre
 #: bump when the cached per-song features change meaning
 _CACHE_VERSION = 1
 
@@ -51,11 +52,12 @@ class ChordTrainConfig:
     """What a run trains on and how."""
 
     seed_start: int = 2000
-    songs: int = 200                      #: per SoundFont
+    songs: int = 300                      #: per SoundFont
+    additive_songs: int = 150             #: of them also rendered by render_additive ("additive" in soundfonts)
     bars: int = 8
-    soundfonts: Tuple[str, ...] = (FLUIDR3, TIMGM6MB)
-    hidden: int = 96
-    epochs: int = 8
+    soundfonts: Tuple[str, ...] = (FLUIDR3, TIMGM6MB, "additive")
+    hidden: int = 128
+    epochs: int = 6
     batch_size: int = 512
     learning_rate: float = 2e-3
     weight_decay: float = 1e-5
@@ -69,8 +71,9 @@ class ChordTrainConfig:
 
     @classmethod
     def smoke(cls) -> "ChordTrainConfig":
-        """Six two-bar songs on the built-in SoundFont, one epoch: checks the code path only."""
-        return cls(songs=6, bars=2, soundfonts=("builtin",), hidden=8, epochs=1, batch_size=64, val_every=2)
+        """Six two-bar songs on the built-in SoundFont and one additive, one epoch: checks the code path only."""
+        return cls(songs=6, additive_songs=1, bars=2, soundfonts=("builtin", "additive"), hidden=8, epochs=1,
+                   batch_size=64, val_every=2)
 
 
 def _label_frames(song, n_frames: int, hop_s: float) -> np.ndarray:
@@ -85,7 +88,44 @@ def _label_frames(song, n_frames: int, hop_s: float) -> np.ndarray:
     return out
 
 
-def song_features(seed: int, style: str, bars: int, soundfont, sf_name: str, cache: Optional[Path]) -> Dict[str, np.ndarray]:
+def render_additive(song, sample_rate: float = SAMPLE_RATE) -> np.ndarray:
+    """The song's pitched parts as plain additive tones (mono float32): per part (drawn from the
+    seed) 1-8 harmonics at a random spectral slope, a 10 ms attack and a random decay (or none);
+    drums as short noise bursts. Pure and near-pure tones are what the SoundFonts never play, and
+    what test signals often are."""
+    rng = np.random.default_rng([song.seed, 0x746F6E65])  # "tone"
+    end = int(round((song.duration_s + 0.5) * sample_rate))
+    out = np.zeros(end, np.float64)
+    timbre = {}
+    for n in song.notes:
+        a = int(round(n.onset_s * sample_rate))
+        if a >= end:
+            continue
+        if n.part == "drums":
+            k = min(int(0.05 * sample_rate), end - a)
+            burst = rng.standard_normal(k) * np.exp(-np.arange(k) / (0.01 * sample_rate))
+            out[a:a + k] += 0.03 * (n.velocity / 127) * burst
+            continue
+        if n.part not in timbre:
+            harmonics, slope = int(rng.integers(1, 9)), float(rng.uniform(0.2, 0.9))
+            phase = np.arange(_TABLE) / _TABLE
+            table = sum(slope ** (h - 1) * np.sin(2 * np.pi * h * phase + rng.uniform(0, 2 * np.pi))
+                        for h in range(1, harmonics + 1))
+            timbre[n.part] = (table, float(rng.choice([0.3, 0.8, 2.0, 1e9])))
+        table, decay_s = timbre[n.part]
+        b = min(end, int(round(n.offset_s * sample_rate)) + int(0.05 * sample_rate))
+        t = np.arange(b - a) / sample_rate
+        f0 = 440.0 * 2.0 ** ((n.pitch - 69) / 12)
+        env = np.minimum(t / 0.01, 1.0) * np.exp(-t / decay_s)
+        tail = min(len(env), int(0.05 * sample_rate))
+        env[len(env) - tail:] *= np.linspace(1, 0, tail)
+        tone = table[(np.arange(b - a) * (f0 * _TABLE / sample_rate)).astype(np.int64) % _TABLE]
+        out[a:b] += 0.1 * (n.velocity / 127) * env * tone
+    return out.astype(np.float32)
+
+
+def song_features(seed: int, style: str, bars: int, soundfont, sf_name: str,
+                  cache: Optional[Path]) -> Dict[str, np.ndarray]:
     """Render one generated song and return {"semis": (frames, 84), "labels": (frames,)} (cached)."""
     from .. import analysis, music
 
@@ -96,8 +136,11 @@ def song_features(seed: int, style: str, bars: int, soundfont, sf_name: str, cac
             with np.load(path, allow_pickle=False) as z:
                 return {"semis": z["semis"], "labels": z["labels"]}
     song = music.generate(seed=seed, style=style, bars=bars)
-    sf = soundfont() if callable(soundfont) else soundfont
-    x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SAMPLE_RATE).mean(axis=1), dtype=np.float32)
+    if sf_name == "additive":
+        x = render_additive(song)
+    else:
+        sf = soundfont() if callable(soundfont) else soundfont
+        x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SAMPLE_RATE).mean(axis=1), dtype=np.float32)
     mag, cfg = analysis._chord_cqt(x, SAMPLE_RATE, None, None)
     semis = cm.semitone_spectrum(mag)
     labels = _label_frames(song, semis.shape[0], cfg.hop_length / cfg.sample_rate_hz)
@@ -133,7 +176,7 @@ def build_dataset(cfg: ChordTrainConfig, work: Optional[Path], log: Callable[[st
     songs = []
     t0 = time.time()
     for path in cfg.soundfonts:
-        name = os.path.splitext(os.path.basename(path))[0]
+        name = os.path.splitext(os.path.basename(path))[0]  # "additive": render_additive, no SoundFont
         loaded = {}
 
         def sf(path=path, loaded=loaded):  # load only when a song is not cached
@@ -141,11 +184,12 @@ def build_dataset(cfg: ChordTrainConfig, work: Optional[Path], log: Callable[[st
                 loaded["sf"] = path if path == "builtin" else synth.load_soundfont(path)
             return loaded["sf"]
 
-        for i, (seed, style) in enumerate(song_list(cfg)):
+        todo = song_list(cfg)[:cfg.additive_songs] if path == "additive" else song_list(cfg)
+        for i, (seed, style) in enumerate(todo):
             d = song_features(seed, style, cfg.bars, sf, name, cache)
             songs.append(dict(d, soundfont=name, seed=seed, style=style))
             if (i + 1) % 20 == 0:
-                log(f"{name}: {i + 1}/{cfg.songs} songs ({time.time() - t0:.0f} s)")
+                log(f"{name}: {i + 1}/{len(todo)} songs ({time.time() - t0:.0f} s)")
     return songs
 
 
