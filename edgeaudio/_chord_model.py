@@ -19,6 +19,7 @@ SoundFonts; ``WEIGHTS_SHA256`` pins the shipped file.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 from typing import Dict, Optional, Tuple, Union
 
@@ -39,7 +40,7 @@ FORMAT_VERSION = 1
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "chords.npz"
 #: sha256 of the shipped weights; ``edgeaudio train chords`` prints the hash of the file it writes
-WEIGHTS_SHA256 = "67867b800e6531694f76dc7e4568bb2f914468594227e673fd59d658f3c30349"
+WEIGHTS_SHA256 = "f8c3d9bbb6efa4f709fa8f754574cb7934ded450ece7a8eab40a2f7593619147"
 
 
 def semitone_spectrum(mag: np.ndarray) -> np.ndarray:
@@ -167,7 +168,6 @@ def load(path: Optional[Union[str, Path]] = None) -> ChordNet:
         raise ValueError(f"chord model weights at {p} are corrupt (sha256 {hashlib.sha256(data).hexdigest()}, "
                          f"expected {WEIGHTS_SHA256}): reinstall edgeaudio, or pass model='templates'")
     try:
-        import io
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             version = int(z["format_version"])
             arrays = {k: z[k] for k in ChordNet.KEYS}

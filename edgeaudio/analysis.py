@@ -1170,7 +1170,7 @@ CHORD_DEFAULTS = {
                 treble_hi_midi=84.0, bass_hi_midi=52.0, key_weight=0.5),
     "stft": dict(self_prob=0.95, sharpness=30.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.0,
                  bass_weight=0.0, inversion_weight=0.5, key_weight=0.0),
-    "learned": dict(self_prob=0.995, emission_scale=1.0, weights=None),
+    "learned": dict(self_prob=0.995, emission_scale=0.5, weights=None),
 }
 
 

@@ -10,7 +10,8 @@ def cmd_train_chords(args: argparse.Namespace) -> int:
     from ..train import chords
 
     cfg = chords.ChordTrainConfig.smoke() if args.smoke else chords.ChordTrainConfig()
-    for name in ("songs", "bars", "seed_start", "hidden", "epochs", "batch_size", "frame_step", "seed"):
+    for name in ("songs", "additive_songs", "bars", "seed_start", "hidden", "epochs", "batch_size", "frame_step",
+                 "seed"):
         v = getattr(args, name)
         if v is not None:
             setattr(cfg, name, v)
@@ -30,7 +31,9 @@ def register(models) -> None:
                                       "SoundFonts, train the root-shared chord scorer and write chords.npz and "
                                       "chords.json into --out (edgeaudio/data replaces the shipped weights).")
     add_common_arguments(p)
-    p.add_argument("--soundfont", nargs="+", metavar="SF2", help="training SoundFonts (default FluidR3 and TimGM6mb)")
-    for name in ("songs", "bars", "seed-start", "hidden", "epochs", "batch-size", "frame-step", "seed"):
+    p.add_argument("--soundfont", nargs="+", metavar="SF2",
+                   help="training SoundFonts, 'additive' for plain additive tones (default FluidR3, TimGM6mb, "
+                        "additive); per-song renders are always reused from --work")
+    for name in ("songs", "additive-songs", "bars", "seed-start", "hidden", "epochs", "batch-size", "frame-step", "seed"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_chords)

@@ -4,24 +4,27 @@ Songs come from :func:`edgeaudio.music.generate` (exact chord truth), seeds
 ``seed_start..`` with the styles in rotation (the benchmark's held-out seeds
 are 100-119 and its tuning seeds 1000-1039: keep clear of both), rendered by
 :mod:`edgeaudio.synth` through each training SoundFont (FluidR3 and TimGM6mb
-by default, so that MuseScore_General stays unseen), analysed by the
+by default, so that MuseScore_General stays unseen) and, for the first
+``additive_songs``, as plain additive tones (:func:`render_additive`: sine
+and few-partial tones, which no SoundFont plays), analysed by the
 recogniser's own CQT (``analysis._chord_cqt``) and cached per song under
 ``work/songs`` as the semitone spectrum plus a per-frame label (0-23 in
 ``analysis.CHORD_LABELS`` order as mir_eval's ``majmin`` reads the chord;
 -1 where majmin does not score it: diminished, augmented, before / after the
 chords).
 
-The network (numpy, Adam, softmax cross-entropy over the 24 chords; one
-hidden layer shared by the 12 roots) trains on the songs less every
-``val_every``-th run of five (one of each style), which measure frame accuracy for the report. Deterministic
-for a given config.
+The network (numpy, Adam with cosine decay, softmax cross-entropy over the
+24 chords; one hidden layer shared by the 12 roots) trains on the songs less
+every ``val_every``-th run of five (one of each style), which measure frame
+accuracy for the report. A share ``profile_shuffle`` of the training frames
+see their song's key context moved to another key. Deterministic for a given
+config.
 
 Numpy only: no TensorFlow.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
