@@ -34,6 +34,7 @@ def register(models) -> None:
     p.add_argument("--soundfont", nargs="+", metavar="SF2",
                    help="training SoundFonts, 'additive' for plain additive tones (default FluidR3, TimGM6mb, "
                         "additive); per-song renders are always reused from --work")
-    for name in ("songs", "additive-songs", "bars", "seed-start", "hidden", "epochs", "batch-size", "frame-step", "seed"):
+    for name in ("songs", "additive-songs", "bars", "seed-start", "hidden", "epochs", "batch-size", "frame-step",
+                 "seed"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_chords)
