@@ -11,10 +11,10 @@ pitch-class profile (a key context); one ReLU hidden layer; two outputs. The 24
 outputs of the 12 roots are the chord logits, in :data:`analysis.CHORD_LABELS`
 order (C:maj..B:maj, C:min..B:min).
 
-Inference is numpy only. The weights (``edgeaudio/data/chords.npz``, a few
-tens of kB) are trained by ``edgeaudio train chords``
+Inference is numpy only. The weights (``edgeaudio/data/chords.npz``, about
+120 kB) are trained by ``edgeaudio train chords``
 (:mod:`edgeaudio.train.chords`) on generated songs rendered through two
-SoundFonts; ``WEIGHTS_SHA256`` pins the shipped file.
+SoundFonts and as additive tones; ``WEIGHTS_SHA256`` pins the shipped file.
 """
 from __future__ import annotations
 
