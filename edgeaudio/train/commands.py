@@ -668,11 +668,16 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"test {fam.get('test')} ({len(voices_used.get('test', []))}); espeak variants are hashed into "
             f"disjoint splits too, and unknown-class words are disjoint per split (Debian wamerican). "
             f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
-            f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (vocal-tract-length "
-            f"perturbation 1+-{cfg.vtlp_range:g} p=0.5, speed 0.9-1.1, time shift "
+            f"{cfg.train_per_keyword} silence; festival kal speaks {100 * cfg.festival_share:g}% of the training "
+            f"clips, ked 25% of val/test; x{cfg.augment_copies} augmented copies (vocal-tract-length "
+            f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
+            + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")
+            + f", speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
-            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p=0.9; SpecAugment in "
-            f"training). Test: "
+            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}; "
+            f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
+            + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
+            + " in training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
     entry = dscnn_entry(model_path, model, fe, cfg, task="keyword spotting (Speech Commands vocabulary)",
                         labels=LABELS, window_samples=CLIP_SAMPLES, stride_ms=100,
