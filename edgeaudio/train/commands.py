@@ -607,6 +607,13 @@ def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> L
     lines += ["", f"Test examples: {metrics['test_examples']} (balanced over the 12 classes).", "",
               f"Invoke latency ({lat['interpreter']}, 1 thread, batch 1, {lat['count']} invokes): "
               f"median {lat['median_ms']:.3f} ms, p95 {lat['p95_ms']:.3f} ms.", ""]
+    for key, title in (("by_family", "voice family"), ("by_label", "class")):
+        if f"{key}_clean" in metrics:
+            rows = metrics[f"{key}_clean"]
+            lines += [f"Int8 accuracy per {title}:", "", f"| {title} | examples | clean | 10 dB SNR |", "|---|---|---|---|"]
+            lines += [f"| {k} | {v['examples']} | {100 * v['accuracy']:.1f}% | "
+                      f"{100 * metrics[f'{key}_snr_10db'][k]['accuracy']:.1f}% |" for k, v in rows.items()]
+            lines.append("")
     if files:
         lines += [f"![confusion matrices]({files[0]})", ""]
     md = out / f"{MODEL_NAME}_report.md"
@@ -685,6 +692,14 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
                                   "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; "
                                           "not tuned on a stream"},
                         training_data=data_desc, metrics=metrics, elapsed_s=elapsed_s)
+    # the manifest keeps accuracy per voice family (the report has the per-class tables too)
+    for k in list(entry["metrics"]):
+        if k.startswith("by_label_"):
+            del entry["metrics"][k]
+        elif k.startswith("by_family_"):
+            entry["metrics"][k] = {f: round(v["accuracy"], 4) for f, v in entry["metrics"][k].items()}
+    if "by_family_clean" in metrics:
+        entry["metrics"]["test_examples_by_family"] = {f: v["examples"] for f, v in metrics["by_family_clean"].items()}
     entry["report"] = write_report(out, entry, metrics)
     manifest.update(out / "manifest.json", MODEL_NAME, entry)
     return entry
