@@ -1161,15 +1161,16 @@ def _centre_share(mag: np.ndarray, bins_per_semitone: int) -> float:
     return float(np.sum(np.square(mag[:, ::bins_per_semitone], dtype=np.float64))) / total if total > 0 else 0.0
 
 
-#: Defaults of :func:`recognize_chords` per chroma kind: the "cqt" values were tuned on generated
-#: songs (seeds 1000-1039, TimGM6mb and FluidR3; tools/bench/chords.py --tune), the "stft" ones are
-#: the earlier recogniser's.
+#: Defaults of :func:`recognize_chords`: per chroma kind of ``model="templates"`` ("cqt" tuned on
+#: generated songs, seeds 1000-1039, TimGM6mb and FluidR3, tools/bench/chords.py --tune; "stft" the
+#: earlier recogniser's), and of ``model="learned"`` (chosen on the training songs' validation split).
 CHORD_DEFAULTS = {
     "cqt": dict(self_prob=0.995, sharpness=7.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.6,
                 bass_weight=0.5, inversion_weight=0.5, harmonic_subtract=0.0, treble_lo_midi=55.0,
                 treble_hi_midi=84.0, bass_hi_midi=52.0, key_weight=0.5),
     "stft": dict(self_prob=0.95, sharpness=30.0, no_chord_score=0.3, root_weight=1.0, harmonic_decay=0.0,
                  bass_weight=0.0, inversion_weight=0.5, key_weight=0.0),
+    "learned": dict(self_prob=0.995, emission_scale=0.5, weights=None),
 }
 
 
@@ -1182,26 +1183,39 @@ def recognize_chords(
     hop_length: Optional[int] = None,
     tuning: Optional[float] = None,
     silence_db: float = 40.0,
-    **model,
+    model: Optional[str] = None,
+    **settings,
 ) -> ChordTrack:
     """Major / minor triads and no-chord per frame, smoothed by an HMM decoded with Viterbi (C++).
 
-    With ``chroma="cqt"`` (default) each frame (``hop_length`` about 46 ms)
-    gets a treble and a bass chroma from a constant-Q transform (C1-B7, three
-    bins per semitone, estimated tuning; ``chord_features`` in
-    edgeaudio/chroma.h: semitone levels, optional removal of each note's
-    upper partials, register weights); with ``chroma="stft"`` the
-    :func:`chroma_stft` of long (about 370 ms) frames. The treble chroma is
-    compared by cosine to templates of the 24 triads and of the maj7, 7 and
-    min7 chords on each root (reported as their major / minor triad, as
-    mir_eval's ``majmin`` scores them), each chord note counted with its
-    first six partials at weights ``harmonic_decay ** (h - 1)``;
-    ``sharpness * cosine`` (plus ``bass_weight`` times the bass chroma's
-    share on the chord's root, or ``inversion_weight`` of it on the third
-    and fifth) is the log emission. No-chord scores ``sharpness *
+    Two scorers feed the HMM. ``model="learned"`` (default with the CQT): a
+    small network (``edgeaudio/_chord_model.py``, numpy; weights in
+    ``edgeaudio/data/chords.npz``, trained by ``edgeaudio train chords`` on
+    generated songs) reads the semitone-level constant-Q spectrum (C1-B7,
+    log-compressed, per frame normalised, averaged over the frame and its
+    neighbours, the 0.1-0.3 s before and the 0.1-0.3 s after) from each of
+    the 12 roots upwards, plus the song's pitch-class profile, with one set
+    of weights for every root, and gives the 24 chords' log-posteriors;
+    ``emission_scale`` times those are the log emissions. No-chord is
+    emitted only in frames ``silence_db`` below the loudest (where it wins
+    outright). The HMM stays on a state with probability ``self_prob`` per
+    frame and otherwise moves to any other alike.
+
+    ``model="templates"`` (default with ``chroma="stft"``), the earlier
+    recogniser: with ``chroma="cqt"`` each frame (``hop_length`` about 46 ms)
+    gets a treble and a bass chroma from the same constant-Q transform
+    (``chord_features`` in edgeaudio/chroma.h: semitone levels, optional
+    removal of each note's upper partials, register weights); with
+    ``chroma="stft"`` the :func:`chroma_stft` of long (about 370 ms) frames.
+    The treble chroma is compared by cosine to templates of the 24 triads
+    and of the maj7, 7 and min7 chords on each root (reported as their major
+    / minor triad, as mir_eval's ``majmin`` scores them), each chord note
+    counted with its first six partials at weights ``harmonic_decay ** (h -
+    1)``; ``sharpness * cosine`` (plus ``bass_weight`` times the bass
+    chroma's share on the chord's root, or ``inversion_weight`` of it on the
+    third and fifth) is the log emission. No-chord scores ``sharpness *
     no_chord_score`` and wins outright in frames ``silence_db`` below the
-    loudest. The HMM stays on a chord with probability ``self_prob`` per
-    frame and otherwise moves to any other state alike.
+    loudest.
 
     Parameters
     ----------
@@ -1210,7 +1224,7 @@ def recognize_chords(
     sample_rate : float
         Hz, at least 4000 (the CQT drops its top octave below 11 kHz).
     chroma : {"cqt", "stft"}
-        The features (see above).
+        The features (see above); ``"stft"`` only with ``model="templates"``.
     n_fft, hop_length, tuning
         Frame settings: ``hop_length`` defaults to about 46 ms ("cqt",
         1024 at 22.05 kHz) or ``n_fft // 4`` ("stft", ``n_fft`` about 370 ms);
@@ -1222,8 +1236,14 @@ def recognize_chords(
         one detuned instrument can pull it). ``n_fft`` applies to "stft" only.
     silence_db : float
         Frames this far below the loudest are no-chord.
-    **model
-        Overrides of :data:`CHORD_DEFAULTS` for the chosen ``chroma``:
+    model : {"learned", "templates"}, optional
+        The scorer (see above); default ``"learned"`` for ``chroma="cqt"``,
+        ``"templates"`` for ``chroma="stft"``.
+    **settings
+        Overrides of :data:`CHORD_DEFAULTS`. ``model="learned"``:
+        ``self_prob``, ``emission_scale``, ``weights`` (a path to other
+        weights, e.g. from ``edgeaudio train chords``; None: the shipped
+        ones). ``model="templates"``, for the chosen ``chroma``:
         ``self_prob``, ``sharpness``, ``no_chord_score``, ``root_weight``,
         ``harmonic_decay``, ``bass_weight``, ``inversion_weight``,
         ``key_weight`` (added to the log emission of the chords of the key
@@ -1242,9 +1262,12 @@ def recognize_chords(
     Raises
     ------
     ValueError
-        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named).
+        NaN / Inf, not 1-D, sample rate below 4 kHz, bad settings (named);
+        unreadable or corrupt model weights.
+    FileNotFoundError
+        The model weights are missing.
     TypeError
-        An unknown keyword.
+        An unknown keyword (or one of the other model's).
 
     >>> sr = 22050
     >>> t = np.arange(sr) / sr
@@ -1253,14 +1276,24 @@ def recognize_chords(
     >>> recognize_chords(x, sr).names
     ['G:maj', 'E:min', 'N']
     """
-    if chroma not in CHORD_DEFAULTS:
+    if chroma not in ("cqt", "stft"):
         raise ValueError(f"chroma must be 'cqt' or 'stft', got {chroma!r}")
-    params = dict(CHORD_DEFAULTS[chroma])
-    unknown = set(model) - set(params)
+    if model is None:
+        model = "learned" if chroma == "cqt" else "templates"
+    if model not in ("learned", "templates"):
+        raise ValueError(f"model must be 'learned' or 'templates', got {model!r}")
+    if model == "learned" and chroma != "cqt":
+        raise ValueError("model='learned' reads the CQT: pass chroma='cqt', or model='templates' for chroma='stft'")
+    kind = "learned" if model == "learned" else chroma
+    params = dict(CHORD_DEFAULTS[kind])
+    unknown = set(settings) - set(params)
     if unknown:
-        raise TypeError(f"recognize_chords() got unexpected keyword(s) {sorted(unknown)} for chroma={chroma!r}")
-    params.update(model)
+        raise TypeError(f"recognize_chords() got unexpected keyword(s) {sorted(unknown)} for "
+                        f"model={model!r}, chroma={chroma!r}")
+    params.update(settings)
     a = _mono(y)
+    if kind == "learned":
+        return _recognize_learned(a, sample_rate, hop_length, tuning, silence_db, params)
     ccfg = _core.ChordConfig()
     ccfg.self_prob = _positive(params["self_prob"], "self_prob")
     ccfg.sharpness = _positive(params["sharpness"], "sharpness")
@@ -1281,19 +1314,6 @@ def recognize_chords(
         bass = None
         hop, sr = cfg.hop_length, cfg.sample_rate_hz
     else:
-        sr = _positive(sample_rate, "sample_rate")
-        if hop_length is None:
-            hop_length = 1 << max(0, int(round(math.log2(0.0464 * sr))))  # 1024 at 22.05 kHz
-        estimated = tuning is None
-        if estimated:
-            # to 0.1 semitone: 5 cents do not move a pitch class, and the CQT kernel (built once per
-            # configuration, about a second) is then shared by every signal near that tuning
-            tuning = round(estimate_tuning(a, sr), 1) if a.size else 0.0
-        t = _number(tuning, "tuning")
-        if not abs(t) <= 0.5:
-            raise ValueError(f"tuning must be in [-0.5, 0.5] semitones, got {tuning}")
-        octaves = 7 if sr >= 11025 else 6
-        cfg = _cqt_config(sr, hop_length, C1_HZ, 36 * octaves, 36, 3.0 * t, 1.0, 0.01)
         fcfg = _core.ChordFeatureConfig()
         for name in ("harmonic_subtract", "treble_lo_midi", "treble_hi_midi", "bass_hi_midi"):
             setattr(fcfg, name, _number(params[name], name))
@@ -1301,28 +1321,84 @@ def recognize_chords(
             fcfg.validate()
         except ValueError as e:
             raise ValueError(f"invalid chord settings: {e}") from None
-        mag = _core.cqt(a, cfg)
-        if estimated and t != 0.0:
-            # the spectral-peak estimate can be pulled off by one detuned instrument (a musette
-            # accordion's beating reeds read 0.37 semitone sharp in a song that is at A440): keep
-            # it only if it puts more of the CQT's energy on the semitone centres than A440 does
-            cfg0 = _cqt_config(sr, hop_length, C1_HZ, 36 * octaves, 36, 0.0, 1.0, 0.01)
-            mag0 = _core.cqt(a, cfg0)
-            if _centre_share(mag0, 3) >= _centre_share(mag, 3):
-                cfg, mag = cfg0, mag0
+        mag, cfg = _chord_cqt(a, sample_rate, hop_length, tuning)
         frames, bass = _core.chord_features(mag, cfg, fcfg)
-        hop = cfg.hop_length
+        hop, sr = cfg.hop_length, cfg.sample_rate_hz
         if ccfg.key_weight > 0 and mag.shape[0] and np.any(a):
             ccfg.key_tonic, ccfg.key_minor = _core.key_estimate(_core.cqt_chroma(mag, cfg, 12))[:2]
         energy = _hop_power(a, hop, frames.shape[0])
     labels = _core.chord_recognize(frames, energy, ccfg, bass)
-    hop_s = hop / sr
+    return _chord_track(labels, hop / sr, a.size / sr)
+
+
+def _chord_cqt(a: np.ndarray, sample_rate, hop_length, tuning) -> Tuple[np.ndarray, "_core.CqtConfig"]:
+    """The chord recognisers' CQT: (frames, 36 * octaves) magnitudes from C1, three bins per
+    semitone, about 46 ms hops, at the estimated (or given) tuning; and its config."""
+    sr = _positive(sample_rate, "sample_rate")
+    if hop_length is None:
+        hop_length = 1 << max(0, int(round(math.log2(0.0464 * sr))))  # 1024 at 22.05 kHz
+    estimated = tuning is None
+    if estimated:
+        # to 0.1 semitone: 5 cents do not move a pitch class, and the CQT kernel (built once per
+        # configuration, about a second) is then shared by every signal near that tuning
+        tuning = round(estimate_tuning(a, sr), 1) if a.size else 0.0
+    t = _number(tuning, "tuning")
+    if not abs(t) <= 0.5:
+        raise ValueError(f"tuning must be in [-0.5, 0.5] semitones, got {tuning}")
+    octaves = 7 if sr >= 11025 else 6
+    cfg = _cqt_config(sr, hop_length, C1_HZ, 36 * octaves, 36, 3.0 * t, 1.0, 0.01)
+    mag = _core.cqt(a, cfg)
+    if estimated and t != 0.0:
+        # the spectral-peak estimate can be pulled off by one detuned instrument (a musette
+        # accordion's beating reeds read 0.37 semitone sharp in a song that is at A440): keep
+        # it only if it puts more of the CQT's energy on the semitone centres than A440 does
+        cfg0 = _cqt_config(sr, hop_length, C1_HZ, 36 * octaves, 36, 0.0, 1.0, 0.01)
+        mag0 = _core.cqt(a, cfg0)
+        if _centre_share(mag0, 3) >= _centre_share(mag, 3):
+            cfg, mag = cfg0, mag0
+    return mag, cfg
+
+
+def _recognize_learned(a: np.ndarray, sample_rate, hop_length, tuning, silence_db, params) -> ChordTrack:
+    """recognize_chords(model="learned"): the network's log-posteriors as HMM emissions."""
+    from . import _chord_model
+
+    self_prob = _positive(params["self_prob"], "self_prob")
+    if not self_prob < 1.0:
+        raise ValueError(f"self_prob must be in (0, 1), got {self_prob}")
+    scale = _positive(params["emission_scale"], "emission_scale")
+    silence_db = _positive(silence_db, "silence_db")
+    net = _chord_model.load(params["weights"])
+    mag, cfg = _chord_cqt(a, sample_rate, hop_length, tuning)
+    hop, sr = cfg.hop_length, cfg.sample_rate_hz
+    n = mag.shape[0]
+    if n == 0 or not np.any(a):
+        return _chord_track(np.full(n, 24, np.int32), hop / sr, a.size / sr)
+    z = net.logits(_chord_model.semitone_spectrum(mag)).astype(np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    energy = _hop_power(a, hop, n).astype(np.float64)
+    silent = energy <= energy.max() * 10.0 ** (-silence_db / 10.0)
+    emission = np.empty((n, 25))
+    emission[:, :24] = scale * logp
+    emission[:, 24] = -1e3          # no-chord only where it is silent
+    emission[silent, :24] = -1e3
+    emission[silent, 24] = 0.0
+    k = 25
+    trans = np.full((k, k), math.log((1.0 - self_prob) / (k - 1)))
+    np.fill_diagonal(trans, math.log(self_prob))
+    labels = viterbi(emission, trans, np.full(k, -math.log(k)))
+    return _chord_track(labels, hop / sr, a.size / sr)
+
+
+def _chord_track(labels: np.ndarray, hop_s: float, end_s: float) -> ChordTrack:
+    labels = np.asarray(labels, dtype=np.int32)
     times = np.arange(labels.size) * hop_s
     if labels.size == 0:
         return ChordTrack(labels, times, np.zeros((0, 2)), [])
     starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
     # frame k covers [k - 1/2, k + 1/2) hops; the last segment ends with the signal
-    bounds = np.r_[np.maximum(starts * hop_s - hop_s / 2, 0.0), a.size / sr]
+    bounds = np.r_[np.maximum(starts * hop_s - hop_s / 2, 0.0), end_s]
     intervals = np.stack([bounds[:-1], bounds[1:]], axis=1)
     return ChordTrack(labels, times, intervals, [CHORD_LABELS[k] for k in labels[starts]])
 

@@ -176,7 +176,10 @@ def test_block_triads_inversions_and_sevenths_recognised():
     x = np.concatenate([tones(m, amps=[0.3] + [0.15] * (len(m) - 1)) for m, _ in chords] + [np.zeros(SR, np.float32)])
     ref_iv = np.array([[i, i + 1.0] for i in range(len(chords) + 1)])
     ref_lab = [lab for _, lab in chords] + ["N"]
-    track = analysis.recognize_chords(x, SR)
+    # pure sine tones: the template recogniser's case (the learned default, trained on instrument
+    # renders, scores 0.70 here: bare sines low in a chord read as partials of a bass that is not
+    # there; tests/test_chords.py covers it on rendered chords)
+    track = analysis.recognize_chords(x, SR, model="templates")
     assert majmin_wcsr(ref_iv, ref_lab, track) >= 0.85
     assert track.names[-1] == "N"
 
@@ -231,7 +234,7 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="self_prob"):
         analysis.recognize_chords(x, SR, self_prob=1.5)
     with pytest.raises(ValueError, match="key_weight"):
-        analysis.recognize_chords(x, SR, key_weight=-1.0)
+        analysis.recognize_chords(x, SR, model="templates", key_weight=-1.0)
     with pytest.raises(ValueError, match="chroma must be"):
         analysis.recognize_chords(x, SR, chroma="mfcc")
     with pytest.raises(TypeError, match="unexpected keyword"):
@@ -269,8 +272,10 @@ def test_detuned_reeds_do_not_mistune_the_chords():
     iv, labels = song.chord_intervals()
     est = round(analysis.estimate_tuning(x, SR), 1)
     assert abs(est) >= 0.3
-    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR, tuning=est)) < 0.5
-    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR)) >= 0.9
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR, tuning=est, model="templates")) < 0.5
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR, model="templates")) >= 0.9
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR, tuning=est)) < 0.5   # learned (default)
+    assert majmin_wcsr(iv, labels, analysis.recognize_chords(x, SR)) >= 0.85             # measured 0.89
 
 
 @pytest.mark.parametrize("cents", [-40, 25, 38])
@@ -283,4 +288,6 @@ def test_really_detuned_chords_keep_their_tuning(cents):
     share = [analysis._centre_share(analysis.cqt(x, SR, hop_length=1024, n_bins=252, bins_per_octave=36,
                                                  tuning=t * 3).T, 3) for t in (est, 0.0)]
     assert share[0] > share[1]
-    assert analysis.recognize_chords(x, SR).names == [lab for _, lab in chords]
+    # bare sine triads: the templates' case (the learned default reads E3 G3 B3 with no bass below
+    # as C:maj, E3 and G3 being partials 5 and 6 of C1)
+    assert analysis.recognize_chords(x, SR, model="templates").names == [lab for _, lab in chords]

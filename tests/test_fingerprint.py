@@ -193,6 +193,75 @@ def test_unknown_audio_stays_below_the_decision_thresholds(index):
     assert right.song == "song02" and right.bands >= 2 * index.min_bands
 
 
+# -- verification -----------------------------------------------------------------
+
+def _sparse_song_peaks(n: int = 200) -> np.ndarray:
+    """Peaks 8 frames apart at scattered bins: no two within the verification's tolerance of each other."""
+    i = np.arange(n)
+    return np.stack([8.0 * i, 30.0 + (i * 53) % 400], axis=1).astype(np.float32)
+
+
+def test_verify_counts_the_query_peaks_on_the_song_peak_map():
+    from edgeaudio.fingerprint import _verify
+
+    sp = _sparse_song_peaks()
+    on = sp[50:81] - [400 - 2, -2]  # 31 peaks, 2 frames and 2 bins off their song peaks: within tolerance
+    off = sp[81:91] - [400, 6]  # 10 peaks 6 bins off: not on the map
+    q = np.concatenate([on, off])
+    q = np.concatenate([q, np.ones((len(q), 1), np.float32)], axis=1)  # (frame, bin, strength)
+    hits, z = _verify(q[np.argsort(q[:, 0])], sp, 400.0, 1.0)
+    assert hits == 31 and z > 10
+    # the same query peaks at a wrong offset or at random places find (almost) nothing
+    assert _verify(q, sp, 123.0, 1.0)[0] <= 3
+    rng = np.random.default_rng(0)
+    noise = np.stack([np.sort(rng.uniform(0, 300, 40)), rng.uniform(20, 440, 40), np.ones(40)], axis=1)
+    hits, z = _verify(noise.astype(np.float32), sp, 400.0, 1.0)
+    assert hits <= 5 and z < 3
+    assert _verify(q[:0], sp, 400.0, 1.0) == (0, 0.0)
+
+
+def test_verify_follows_a_speed_change():
+    from edgeaudio.fingerprint import _verify
+
+    sp = _sparse_song_peaks()
+    song_part = sp[50:81]
+    # the song played 2 % fast from song frame 400: times / 1.02, frequencies * 1.02
+    q = np.stack([(song_part[:, 0] - 400) / 1.02, song_part[:, 1] * 1.02, np.ones(len(song_part))], axis=1)
+    assert _verify(q.astype(np.float32), sp, 400.0, 1.02)[0] == 31
+    assert _verify(q.astype(np.float32), sp, 400.0, 1.0)[0] < 15  # at the wrong speed the high bins miss
+
+
+def test_verification_rejects_unknown_excerpts_that_share_hashes(index):
+    # these excerpts share chords with indexed songs: their best song gets votes at one offset
+    # (score >= min_score), and as many peak hits as chance and the shared chords give
+    for seed in UNKNOWN_SEEDS:
+        best = index.rank(excerpt(song(seed), 4.0), RATE, top=1)[0]
+        assert best.score >= index.min_score
+        assert best.peak_z < index.min_peak_z and not index.accepts(best)
+
+
+def test_verification_accepts_a_noisy_excerpt_the_votes_alone_reject(index):
+    from edgeaudio.fingerprint import _accepts
+
+    sos = scipy.signal.butter(2, [300, 2000], btype="bandpass", fs=RATE, output="sos")
+    clip = scipy.signal.sosfilt(sos, excerpt(song(LIBRARY["song06"]), 6.0, 3.0)).astype(np.float32)
+    m = index.rank(with_noise(clip, -12.0), RATE, top=1)[0]  # 3 s, band-limited, 12 dB under white noise
+    votes_only = _accepts(m, index.min_score, index.min_bands, index.min_confidence, 1 << 30, 0.0)
+    assert m.song == "song06" and abs(m.offset_s - 6.0) <= 0.1
+    assert not votes_only and m.peak_z >= index.min_peak_z + 2 and index.accepts(m)
+    assert index.match(with_noise(clip, -12.0), RATE) == m
+
+
+def test_peak_maps_are_stored_once_per_song(index_path):
+    db = sqlite3.connect(index_path)
+    rows = dict(db.execute("SELECT song_id, length(peaks) FROM peak_maps").fetchall())
+    ids = dict(db.execute("SELECT name, id FROM songs").fetchall())
+    db.close()
+    assert sorted(rows) == sorted(ids.values())
+    n_peaks = len(landmarks(song(LIBRARY["song03"]), RATE).peaks)
+    assert rows[ids["song03"]] == 8 * n_peaks  # (frame, bin) float32
+
+
 def test_sql_lookup_and_preloaded_index_agree(index_path):
     q = with_noise(excerpt(song(LIBRARY["song05"]), 3.0), 5.0)
     with FingerprintIndex(index_path, preload=False) as a, FingerprintIndex(index_path, preload=True) as b:
@@ -312,6 +381,18 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
     db.close()
     with pytest.raises(IndexFileError, match="schema version 99"):
         FingerprintIndex(newer)
+    # an index of schema 2 (no peak maps) is refused with what to do, not misread
+    v2 = tmp_path / "v2.db"
+    v2.write_bytes(index_path.read_bytes())
+    db = sqlite3.connect(v2)
+    db.execute("DROP TABLE peak_maps")
+    db.execute("UPDATE schema_version SET version = 2")
+    db.commit()
+    db.close()
+    before = v2.read_bytes()
+    with pytest.raises(IndexFileError, match=r"schema version 2 \(no peak maps.*rebuild it.*fingerprint add"):
+        FingerprintIndex(v2)
+    assert v2.read_bytes() == before
     # an index of the first schema (other fingerprints) is refused with what to do, not misread
     older = tmp_path / "older.db"
     older.write_bytes(index_path.read_bytes())

@@ -22,7 +22,8 @@ def test_wheel_contents(wheel):
                 "edgeaudio/_core.pyi", "edgeaudio/_models.pyi", "edgeaudio/py.typed",
                 "edgeaudio/firmware_models/manifest.json", "edgeaudio/firmware_models/commands.tflite",
                 "edgeaudio/runtime.py", "edgeaudio/models.py", "edgeaudio/train/commands.py",
-                "edgeaudio/pipeline.py", "edgeaudio/data/demo_assets.npz", "edgeaudio/cli/demo.py"):
+                "edgeaudio/pipeline.py", "edgeaudio/data/demo_assets.npz", "edgeaudio/cli/demo.py",
+                "edgeaudio/data/chords.npz", "edgeaudio/_chord_model.py", "edgeaudio/train/chords.py"):
         assert mod in names, mod
     # no build trees or tests leak into the wheel
     assert not any(n.startswith(("build/", "tests/", "cpp/")) for n in names)

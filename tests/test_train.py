@@ -145,6 +145,65 @@ def test_smoke_training_through_the_cli(tmp_path):
     assert len(list(work.glob("data-*.npz"))) == 1
 
 
+def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path):
+    """Each split draws from its own generator: changing only the training augmentation leaves val and
+    test (and the clean-clip cache) untouched, and every test example names its voice."""
+    from edgeaudio.train.commands import CommandsConfig, build_dataset
+
+    a = CommandsConfig.smoke()
+    b = CommandsConfig.smoke()
+    b.snr_min_db, b.festival_vtlp_range, b.noise_prob = 5.0, 0.3, 1.0
+    assert a.synthesis_key() == b.synthesis_key() and a.data_key() != b.data_key()
+    da, db = build_dataset(a, tmp_path), build_dataset(b, tmp_path)
+    assert len(list(tmp_path.glob("clean-*.npz"))) == 1
+    for k in ("x_val", "y_val", "x_test", "x_test_noisy", "y_test", "speaker_test"):
+        np.testing.assert_array_equal(da[k], db[k])
+    assert not np.array_equal(da["x_train"], db["x_train"])
+    spk = da["speaker_test"]
+    assert len(spk) == len(da["y_test"])
+    assert all((s == "") == (y == 0) for s, y in zip(spk, da["y_test"]))  # "" exactly for silence
+    assert {s.split(":")[0] for s in spk if s} <= {"espeak", "festival"}
+
+
+def test_training_only_fields_do_not_change_the_dataset_key():
+    from edgeaudio.train.commands import CommandsConfig
+
+    a, b = CommandsConfig(), CommandsConfig(epochs=3, mixup_alpha=0.4, spec_time_masks=0, filters=8)
+    assert a.data_key() == b.data_key() and a.synthesis_key() == b.synthesis_key()
+    c = CommandsConfig(festival_share=0.5)
+    assert c.synthesis_key() != a.synthesis_key()
+
+
+def test_accuracy_breakdown_per_voice_family_and_label():
+    from edgeaudio.train.commands import LABELS, accuracy_breakdown
+
+    y = np.array([0, 2, 2, 3, 3, 1])
+    pred = np.array([0, 2, 3, 3, 3, 2])
+    spk = ["", "espeak:en-029+f1", "espeak:en-029", "festival:ked_diphone", "festival:ked_diphone", "espeak:en-029"]
+    b = accuracy_breakdown(y, pred, spk)
+    assert b["by_family"]["silence"] == {"accuracy": 1.0, "examples": 1}
+    assert b["by_family"]["espeak:en-029"] == {"accuracy": 1 / 3, "examples": 3}
+    assert b["by_family"]["festival:ked_diphone"] == {"accuracy": 1.0, "examples": 2}
+    assert b["by_label"][LABELS[2]] == {"accuracy": 0.5, "examples": 2}
+    assert LABELS[4] not in b["by_label"]  # no examples, no entry
+
+
+def test_mixup_batches_mix_features_and_one_hot_labels_alike():
+    from edgeaudio.train.commands import _batches
+    from edgeaudio.train.model import tensorflow
+
+    tf = tensorflow()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((10, 6, 5)).astype(np.float32)
+    y = np.arange(10) % 3
+    xb, yb = _batches(tf, x, y, 4, 1, time_masks=0, freq_masks=0, mixup_alpha=0.4, n_classes=3)[0]
+    assert xb.shape == (4, 6, 5, 1) and yb.shape == (4, 3)
+    np.testing.assert_allclose(yb.sum(axis=1), 1.0, rtol=1e-6)
+    assert np.all(yb.max(axis=1) >= 0.5 - 1e-6)  # each example keeps the larger share
+    xp, yp = _batches(tf, x, y, 4, 1, time_masks=0, freq_masks=0)[0]
+    assert yp.shape == (4,) and xp.shape == (4, 6, 5, 1)
+
+
 def test_vtlp_scales_frequencies_below_the_boundary_and_keeps_duration():
     from edgeaudio.train import augment
 

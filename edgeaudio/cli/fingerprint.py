@@ -5,7 +5,8 @@
     edgeaudio fingerprint match --listen --db songs.db
 
 ``match`` prints one JSON object: ``{"song": stem, "offset_s": ..., "score": ...,
-"confidence": ..., "speed": ..., "bands": ...}`` or ``{"song": null}`` when nothing matches.
+"confidence": ..., "speed": ..., "bands": ..., "peak_hits": ..., "peak_z": ...}`` or ``{"song": null}``
+when nothing matches.
 """
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def register(sub) -> None:
     m = fsub.add_parser("match", help="name the indexed song a recording comes from",
                         description="Match a recording (a file, - for standard input, or the microphone) "
                                     "against the index; prints JSON with song (file stem), offset_s "
-                                    "(where in the song the recording starts), score, confidence, speed and bands, "
+                                    "(where in the song the recording starts), score, confidence, speed, bands, "
+                                    "peak_hits and peak_z (the verification), "
                                     "or song null.")
     m.add_argument("input", nargs="?", metavar="FILE|-", help="audio file, or - to read it from stdin")
     m.add_argument("--db", required=True, help="index file (SQLite)")

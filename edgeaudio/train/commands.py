@@ -53,7 +53,7 @@ class CommandsConfig:
 
     train_per_keyword: int = 600
     val_per_class: int = 40
-    test_per_class: int = 60
+    test_per_class: int = 100
     unknown_factor: float = 2.0       # unknown clips = factor x train_per_keyword
     augment_copies: int = 3
     epochs: int = 12
@@ -70,6 +70,12 @@ class CommandsConfig:
     snr_min_db: float = -3.0          # training background SNR range (dB)
     snr_max_db: float = 20.0
     vtlp_range: float = 0.15          # vocal-tract-length warp factor 1 +- this, on half the training clips
+    festival_share: float = 0.3       # share of training clips spoken by festival kal (val/test: 0.25)
+    festival_vtlp_range: float = 0.0  # kal clips: warp 1 +- this (0: as espeak), so one diphone voice sounds like many
+    noise_prob: float = 0.9           # share of training speech clips with background added
+    spec_time_masks: int = 2          # SpecAugment on training batches
+    spec_freq_masks: int = 2
+    mixup_alpha: float = 0.0          # mixup of training batches (Beta(alpha, alpha) weights; 0: off)
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -77,10 +83,21 @@ class CommandsConfig:
         return cls(train_per_keyword=3, val_per_class=1, test_per_class=2, unknown_factor=1.0, augment_copies=1,
                    epochs=1, batch_size=16, filters=16, blocks=1, room_irs=2, music_clips=1)
 
+    #: fields that only steer training, not the data
+    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "spec_time_masks",
+                     "spec_freq_masks", "mixup_alpha")
+    #: fields that decide the clean synthesised clips (the rest only augment them)
+    SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
+                 "festival_share")
+
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
-        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks"):
+        for k in self.TRAINING_ONLY:
             d.pop(k)
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+    def synthesis_key(self) -> str:
+        d = {k: v for k, v in dataclasses.asdict(self).items() if k in self.SYNTHESIS}
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -120,14 +137,20 @@ def _render_many(jobs: Sequence[Tuple[str, voices.Speaker, int, int]]) -> List[n
 
 
 def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generator,
-                     use_festival: Optional[bool]) -> Tuple[List[np.ndarray], List[str], List[str]]:
-    """Clean speech clips for ``split``: ``counts`` maps label -> number (silence is made later)."""
+                     use_festival: Optional[bool], train_festival_share: float = 0.15
+                     ) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """Clean speech clips for ``split``: ``counts`` maps label -> number (silence is made later).
+
+    A festival voice of the split speaks ``train_festival_share`` of the
+    training clips and a quarter of the val / test clips. Returns the clips,
+    their labels and their speakers' names.
+    """
     spk = [s for s in voices.speakers(use_festival) if s.split == split]
     if not spk:
         raise RuntimeError(f"no {split} voices: install espeak-ng (apt-get install espeak-ng)")
     esp = [s for s in spk if s.engine == "espeak"]
     fest = [s for s in spk if s.engine == "festival"]
-    fest_share = 0.15 if split == "train" else 0.25
+    fest_share = train_festival_share if split == "train" else 0.25
     words = unknown_words(split)
     jobs, labels = [], []
     for label, n in counts.items():
@@ -172,10 +195,15 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
 
 def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
                  irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
-                 vtlp_range: float = 0.0) -> np.ndarray:
-    """One 1 s training example from a clean utterance (empty ``x`` makes a silence example)."""
+                 vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False) -> np.ndarray:
+    """One 1 s training example from a clean utterance (empty ``x`` makes a silence example).
+
+    ``vtlp_range`` warps half the training clips (all of them with
+    ``always_vtlp``) by a factor in 1 +- it; ``noise_prob`` of the speech
+    clips get background at an SNR drawn from ``snr_db``.
+    """
     if strength == "train" and x.size:
-        if vtlp_range > 0 and rng.random() < 0.5:
+        if vtlp_range > 0 and (always_vtlp or rng.random() < 0.5):
             x = augment.vtlp(x, rng.uniform(1 - vtlp_range, 1 + vtlp_range))
         x = augment.speed(x, rng.uniform(0.9, 1.1))
     clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
@@ -187,7 +215,7 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
             return np.zeros(CLIP_SAMPLES, np.float32)
         return augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
     clip = augment.set_level(clip, rng.uniform(-35, -12))
-    if rng.random() < 0.9:
+    if rng.random() < noise_prob:
         clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(*snr_db))
     return np.clip(clip, -1.0, 1.0).astype(np.float32)
 
@@ -215,15 +243,63 @@ def save_dataset(cache: Path, out: Dict[str, np.ndarray], t0: float, log: Callab
         ", ".join(f"{k} {v.shape}" for k, v in out.items() if k.startswith("x_")))
 
 
+def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[str, Dict[str, Any]]:
+    """The clean clips of every split, cached in ``work`` (keyed on :meth:`CommandsConfig.synthesis_key`).
+
+    Returns ``{split: {"clips": [...], "labels": [...], "speakers": [...]}}``;
+    silence examples are empty clips with speaker ``""``. Each split draws
+    from its own generator (seeded by ``cfg.seed`` and the split), so the
+    val and test sets stay the same whatever the training recipe.
+    """
+    cache = work / f"clean-{cfg.synthesis_key()}.npz"
+    out: Dict[str, Dict[str, Any]] = {}
+    if resume and cache.is_file():
+        _log(f"clean clips from cache {cache}")
+        with np.load(cache, allow_pickle=False) as z:
+            for split in voices.SPLITS:
+                audio, ends = z[f"audio_{split}"], z[f"ends_{split}"]
+                starts = np.concatenate([[0], ends[:-1]])
+                out[split] = {"clips": [audio[s0:e] for s0, e in zip(starts, ends)],
+                              "labels": [str(l) for l in z[f"labels_{split}"]],
+                              "speakers": [str(v) for v in z[f"speakers_{split}"]]}
+        return out
+    t0 = time.time()
+    arrays: Dict[str, np.ndarray] = {}
+    for k, split in enumerate(voices.SPLITS):
+        rng = np.random.default_rng([cfg.seed, k, 0])
+        per = {"train": cfg.train_per_keyword, "val": cfg.val_per_class, "test": cfg.test_per_class}[split]
+        counts = {kw: per for kw in KEYWORDS}
+        counts["unknown"] = int(round(per * (cfg.unknown_factor if split == "train" else 1.0)))
+        clips, labels, spk = synthesize_split(split, counts, rng, cfg.festival, cfg.festival_share)
+        clips += [np.zeros(0, np.float32)] * per
+        labels += ["silence"] * per
+        spk += [""] * per
+        out[split] = {"clips": clips, "labels": labels, "speakers": spk}
+        _log(f"{split}: {len(clips)} clean clips from {len(set(spk) - {''})} voices ({time.time() - t0:.0f} s)")
+        arrays[f"audio_{split}"] = np.concatenate(clips).astype(np.float32)
+        arrays[f"ends_{split}"] = np.cumsum([len(c) for c in clips]).astype(np.int64)
+        arrays[f"labels_{split}"] = np.array(labels)
+        arrays[f"speakers_{split}"] = np.array(spk)
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, cache)
+    return out
+
+
 def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
-    """Synthesise, augment and featurise the train / val / test sets (cached in ``work``)."""
+    """Synthesise, augment and featurise the train / val / test sets (cached in ``work``).
+
+    Besides ``x_*`` / ``y_*`` (and ``x_test_noisy``, the test clips with the
+    test noise bank at 10 dB SNR), ``speaker_test`` names each test example's
+    voice (``""`` for silence) for per-voice breakdowns.
+    """
     cache = work / f"data-{cfg.data_key()}.npz"
     cached = load_cached_dataset(cache, resume, _log)
     if cached is not None:
         return cached
     t0 = time.time()
-    rng = np.random.default_rng(cfg.seed)
-    irs = augment.room_irs(cfg.room_irs, rng)
+    irs = augment.room_irs(cfg.room_irs, np.random.default_rng(cfg.seed))
     out: Dict[str, np.ndarray] = {}
     desc: Dict[str, Any] = {}
     if cfg.speech_commands_dir:
@@ -236,25 +312,26 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             out[f"y_{split}"] = y
         out["x_test_noisy"] = out["x_test"]
     else:
-        for split in voices.SPLITS:
-            per = {"train": cfg.train_per_keyword, "val": cfg.val_per_class, "test": cfg.test_per_class}[split]
-            counts = {k: per for k in KEYWORDS}
-            counts["unknown"] = int(round(per * (cfg.unknown_factor if split == "train" else 1.0)))
-            clips, labels, spk = synthesize_split(split, counts, rng, cfg.festival)
-            n_sil = per
-            clips += [np.zeros(0, np.float32)] * n_sil
-            labels += ["silence"] * n_sil
+        clean = synthesize_all(cfg, work, resume)
+        for k, split in enumerate(voices.SPLITS):
+            clips, labels, spk = clean[split]["clips"], clean[split]["labels"], clean[split]["speakers"]
+            rng = np.random.default_rng([cfg.seed, k, 1])
             bank = noise_bank(split, cfg, rng)
-            _log(f"{split}: {len(clips)} clean clips from {len(set(spk))} voices ({time.time() - t0:.0f} s)")
+            y = np.array([LABELS.index(l) for l in labels], np.int32)
             if split == "train":
-                audio = [augment_clip(c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db), cfg.vtlp_range)
-                         for _ in range(cfg.augment_copies) for c in clips]
-                y = np.array([LABELS.index(l) for l in labels] * cfg.augment_copies, np.int32)
+                fest = [s.startswith("festival:") for s in spk]
+                audio = []
+                for _ in range(cfg.augment_copies):
+                    for c, f in zip(clips, fest):
+                        strong = f and cfg.festival_vtlp_range > 0
+                        audio.append(augment_clip(
+                            c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
+                            cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong))
+                y = np.tile(y, cfg.augment_copies)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
-                y = np.array([LABELS.index(l) for l in labels], np.int32)
             else:
-                clean, noisy = [], []
+                clean_audio, noisy = [], []
                 for c in clips:
                     base = augment.place(c, CLIP_SAMPLES, rng, CLIP_SAMPLES // 8) if c.size else \
                         np.zeros(CLIP_SAMPLES, np.float32)
@@ -263,13 +340,14 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                         noisy.append(augment.mix_at_snr(base, bank.draw(CLIP_SAMPLES, rng), 10.0))
                     else:
                         noisy.append(augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-60, -30)))
-                    clean.append(base)
-                audio = clean
+                    clean_audio.append(base)
+                audio = clean_audio
                 out["x_test_noisy"] = _features(np.stack(noisy), cfg)
-                y = np.array([LABELS.index(l) for l in labels], np.int32)
+                out["speaker_test"] = np.array(spk)
             out[f"x_{split}"] = _features(np.stack(audio), cfg)
             out[f"y_{split}"] = y
-            desc[split] = sorted(set(spk))
+            desc[split] = sorted(set(spk) - {""})
+            _log(f"{split}: {len(audio)} examples ({time.time() - t0:.0f} s)")
     save_dataset(cache, out, t0, _log)
     (work / f"voices-{cfg.data_key()}.json").write_text(json.dumps(desc, indent=1))
     return out
@@ -278,8 +356,14 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
 # ---- 2. training -------------------------------------------------------------------------
 
 
-def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> Any:
-    """A Keras PyDataset with SpecAugment on each training batch, reproducible per (epoch, batch)."""
+def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_masks: int = 2,
+             freq_masks: int = 2, mixup_alpha: float = 0.0, n_classes: int = 0) -> Any:
+    """A Keras PyDataset with SpecAugment on each training batch, reproducible per (epoch, batch).
+
+    With ``mixup_alpha`` > 0 each batch is mixed with a shuffled copy of
+    itself (weights from Beta(alpha, alpha)) and the labels come back one-hot
+    over ``n_classes``, mixed the same way.
+    """
 
     class SpecAugmented(tf.keras.utils.PyDataset):
         def __init__(self) -> None:
@@ -297,7 +381,16 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> An
         def __getitem__(self, i: int) -> Tuple[np.ndarray, np.ndarray]:
             idx = self.order[i * batch:(i + 1) * batch]
             rng = np.random.default_rng([seed, self.epoch, i])
-            return augment.spec_augment(x[idx], rng)[..., None], y[idx]
+            xb = augment.spec_augment(x[idx], rng, time_masks=time_masks, freq_masks=freq_masks)
+            if mixup_alpha <= 0:
+                return xb[..., None], y[idx]
+            yb = np.eye(n_classes, dtype=np.float32)[y[idx]]
+            lam = rng.beta(mixup_alpha, mixup_alpha, size=len(idx)).astype(np.float32)
+            lam = np.maximum(lam, 1 - lam)  # the example keeps the larger share
+            perm = rng.permutation(len(idx))
+            xb = lam[:, None, None] * xb + (1 - lam[:, None, None]) * xb[perm]
+            yb = lam[:, None] * yb + (1 - lam[:, None]) * yb[perm]
+            return xb[..., None], yb
 
     return SpecAugmented()
 
@@ -342,6 +435,9 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     tf.keras.utils.set_random_seed(cfg.seed)
     ckpt, state_path, best = (work / f for f in CHECKPOINT_FILES)
     x, y = train if train is not None else (data["x_train"], data["y_train"])
+    # optional recipe fields (the commands config has them; other trainers' configs keep the defaults)
+    mixup = float(getattr(cfg, "mixup_alpha", 0.0))
+    masks = (int(getattr(cfg, "spec_time_masks", 2)), int(getattr(cfg, "spec_freq_masks", 2)))
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
@@ -355,8 +451,12 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head)
         if init is not None:
             model.set_weights(init.get_weights())
-        model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        if mixup > 0:
+            model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate), loss="categorical_crossentropy",
+                          metrics=[tf.keras.metrics.CategoricalAccuracy(name="accuracy")])
+        else:
+            model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     total = cfg.epochs
 
     def lr_at(epoch: int) -> float:  # cosine decay by epoch: the same schedule after a resume
@@ -374,10 +474,11 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
                                               "config": dataclasses.asdict(cfg)}))
 
     if start < total:
-        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed)
+        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed, *masks, mixup_alpha=mixup, n_classes=n_classes)
         ds.epoch = start
+        y_val = data["y_val"] if mixup <= 0 else np.eye(n_classes, dtype=np.float32)[data["y_val"]]
         model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
-                  validation_data=(data["x_val"][..., None], data["y_val"]),
+                  validation_data=(data["x_val"][..., None], y_val),
                   callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
     if best.is_file():
         model.load_weights(best)
@@ -411,8 +512,30 @@ def runtime_cost(m: Any, example: np.ndarray) -> Dict[str, Any]:
     return {"latency": latency, "memory": m.memory()}
 
 
+def accuracy_breakdown(y_true: np.ndarray, y_pred: np.ndarray, speakers: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    """Accuracy per voice family (``engine:voice``; silence examples as ``"silence"``) and per label.
+
+    Returns ``{"by_family": {family: {"accuracy", "examples"}}, "by_label": {...}}``.
+    """
+    fam = np.array([s.split("+")[0] if s else "silence" for s in speakers])
+    ok = np.asarray(y_true) == np.asarray(y_pred)
+    out: Dict[str, Dict[str, Any]] = {"by_family": {}, "by_label": {}}
+    for f in sorted(set(fam.tolist())):
+        sel = fam == f
+        out["by_family"][f] = {"accuracy": float(ok[sel].mean()), "examples": int(sel.sum())}
+    for i, lab in enumerate(LABELS):
+        sel = np.asarray(y_true) == i
+        if sel.any():
+            out["by_label"][lab] = {"accuracy": float(ok[sel].mean()), "examples": int(sel.sum())}
+    return out
+
+
 def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = None) -> Dict[str, Any]:
-    """Accuracy of the int8 model on the held-out voices (clean and at 10 dB SNR), and its latency."""
+    """Accuracy of the int8 model on the held-out voices (clean and at 10 dB SNR), and its latency.
+
+    With ``data["speaker_test"]`` (synthetic data) the result also has
+    ``by_family_<condition>`` and ``by_label_<condition>`` (see :func:`accuracy_breakdown`).
+    """
     from .. import runtime
 
     m = runtime.load(model_path, num_threads=1)
@@ -422,6 +545,10 @@ def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = N
         pred = p.argmax(axis=1)
         res[f"int8_accuracy_{name}"] = float(np.mean(pred == data["y_test"]))
         res[f"confusion_{name}"] = confusion(data["y_test"], pred, len(LABELS)).tolist()
+        if "speaker_test" in data:
+            b = accuracy_breakdown(data["y_test"], pred, [str(v) for v in data["speaker_test"]])
+            res[f"by_family_{name}"] = b["by_family"]
+            res[f"by_label_{name}"] = b["by_label"]
         if float_model is not None:
             pf = float_model.predict(data[key][..., None], verbose=0).argmax(axis=1)
             res[f"float_accuracy_{name}"] = float(np.mean(pf == data["y_test"]))
@@ -481,6 +608,13 @@ def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> L
     lines += ["", f"Test examples: {metrics['test_examples']} (balanced over the 12 classes).", "",
               f"Invoke latency ({lat['interpreter']}, 1 thread, batch 1, {lat['count']} invokes): "
               f"median {lat['median_ms']:.3f} ms, p95 {lat['p95_ms']:.3f} ms.", ""]
+    for key, title in (("by_family", "voice family"), ("by_label", "class")):
+        if f"{key}_clean" in metrics:
+            rows = metrics[f"{key}_clean"]
+            lines += [f"Int8 accuracy per {title}:", "", f"| {title} | examples | clean | 10 dB SNR |", "|---|---|---|---|"]
+            lines += [f"| {k} | {v['examples']} | {100 * v['accuracy']:.1f}% | "
+                      f"{100 * metrics[f'{key}_snr_10db'][k]['accuracy']:.1f}% |" for k, v in rows.items()]
+            lines.append("")
     if files:
         lines += [f"![confusion matrices]({files[0]})", ""]
     md = out / f"{MODEL_NAME}_report.md"
@@ -542,11 +676,16 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"test {fam.get('test')} ({len(voices_used.get('test', []))}); espeak variants are hashed into "
             f"disjoint splits too, and unknown-class words are disjoint per split (Debian wamerican). "
             f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
-            f"{cfg.train_per_keyword} silence, x{cfg.augment_copies} augmented copies (vocal-tract-length "
-            f"perturbation 1+-{cfg.vtlp_range:g} p=0.5, speed 0.9-1.1, time shift "
+            f"{cfg.train_per_keyword} silence; festival kal speaks {100 * cfg.festival_share:g}% of the training "
+            f"clips, ked 25% of val/test; x{cfg.augment_copies} augmented copies (vocal-tract-length "
+            f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
+            + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")
+            + f", speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
-            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p=0.9; SpecAugment in "
-            f"training). Test: "
+            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}; "
+            f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
+            + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
+            + " in training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
     entry = dscnn_entry(model_path, model, fe, cfg, task="keyword spotting (Speech Commands vocabulary)",
                         labels=LABELS, window_samples=CLIP_SAMPLES, stride_ms=100,
@@ -554,6 +693,14 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
                                   "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; "
                                           "not tuned on a stream"},
                         training_data=data_desc, metrics=metrics, elapsed_s=elapsed_s)
+    # the manifest keeps accuracy per voice family (the report has the per-class tables too)
+    for k in list(entry["metrics"]):
+        if k.startswith("by_label_"):
+            del entry["metrics"][k]
+        elif k.startswith("by_family_"):
+            entry["metrics"][k] = {f: round(v["accuracy"], 4) for f, v in entry["metrics"][k].items()}
+    if "by_family_clean" in metrics:
+        entry["metrics"]["test_examples_by_family"] = {f: v["examples"] for f, v in metrics["by_family_clean"].items()}
     entry["report"] = write_report(out, entry, metrics)
     manifest.update(out / "manifest.json", MODEL_NAME, entry)
     return entry

@@ -15,24 +15,28 @@ are known exactly. Scores (mean over songs):
   tempo    songs whose tempo is within 4% of the truth
   beat F   mir_eval.beat.f_measure
 
-Ours: analysis.recognize_chords with its default constant-Q features
-(chroma="cqt") and, for comparison, the earlier STFT-chroma recogniser
-(chroma="stft"). Baselines: librosa chroma_cqt (and chroma_stft) with the
+Ours: analysis.recognize_chords with its defaults (model="learned": the
+root-shared network over the constant-Q spectrum, trained by `edgeaudio train
+chords` on seeds 2000+ rendered with FluidR3 and TimGM6mb only, so
+MuseScore_General is a SoundFont it never heard; --model templates: the
+template recogniser on the same CQT) and, for comparison, the earlier
+STFT-chroma recogniser (chroma="stft", templates). Baselines: librosa chroma_cqt (and chroma_stft) with the
 same 24 triad templates, softmax emissions and
 librosa.sequence.viterbi_discriminative (self-transition 0.95); key:
 Krumhansl-Kessler on librosa's chroma_cqt; librosa onset_detect /
 beat_track; aubio onset ("hfc") / tempo.
 
 Seeds: the report uses seeds --seed-start.. (default 100..: held out); the
-recogniser's defaults (analysis.CHORD_DEFAULTS["cqt"]) were tuned with
---tune, which scores a grid of settings on seeds 1000-1039 with TimGM6mb and
-FluidR3 only (no librosa, no rhythm) and prints one line per setting.
+template recogniser's defaults (analysis.CHORD_DEFAULTS["cqt"]) were tuned
+with --tune, which scores a grid of settings on seeds 1000-1039 with TimGM6mb
+and FluidR3 only (no librosa, no rhythm) and prints one line per setting.
 
 Usage: nice python tools/bench/chords.py [--songs 10] [--seed-start 100] [--soundfont F.sf2 ...]
        [--write BENCHMARKS.md]
        nice python tools/bench/chords.py --tune
        nice python tools/bench/chords.py --errors
        nice python tools/bench/chords.py --songs 20 --chords-only   (ours vs librosa cqt only)
+       nice python tools/bench/chords.py --songs 20 --chords-only --model templates
 """
 from __future__ import annotations
 
@@ -142,7 +146,7 @@ def tune(soundfonts) -> None:
     for kw in TUNE_GRID:
         per = {}
         for style, x, iv, labels in songs:
-            tr = analysis.recognize_chords(x, SR, **kw)
+            tr = analysis.recognize_chords(x, SR, model="templates", **kw)
             per.setdefault(style, []).append(wcsr(iv, labels, tr.intervals, tr.names))
         overall = np.mean([v for vs in per.values() for v in vs])
         print(f"{overall:.3f}  " + " ".join(f"{k} {np.mean(v):.3f}" for k, v in per.items()) + f"  {kw}", flush=True)
@@ -169,7 +173,7 @@ def error_kind(ref: str, est: str) -> str:
     return "shares two notes" if len(est_pcs & ref_pcs) >= 2 else "other"
 
 
-def errors(soundfonts) -> None:
+def errors(soundfonts, model: str) -> None:
     """Share of scored duration per error kind, per SoundFont and style, on TUNE_SEEDS (defaults)."""
     print("| SoundFont | style | majmin WCSR | " + " | ".join(ERROR_KINDS) + " |")
     print("|---|---|---|" + "---|" * len(ERROR_KINDS))
@@ -181,7 +185,7 @@ def errors(soundfonts) -> None:
             song = music.generate(seed=seed, style=style, bars=8)
             x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SR).mean(axis=1), dtype=np.float32)
             iv, labels = song.chord_intervals()
-            tr = analysis.recognize_chords(x, SR)
+            tr = analysis.recognize_chords(x, SR, model=model)
             est_iv, est_lab = mir_eval.util.adjust_intervals(np.asarray(tr.intervals), tr.names, iv.min(), iv.max(),
                                                              "N", "N")
             miv, ref, est = mir_eval.util.merge_labeled_intervals(iv, labels, est_iv, est_lab)
@@ -221,13 +225,16 @@ def main() -> None:
                     help="chords (ours cqt, librosa cqt) only: no STFT recognisers, key, onsets, tempo or beats")
     ap.add_argument("--errors", action="store_true",
                     help="share of duration per kind of chord error on seeds 1000-1039 (TimGM6mb, FluidR3) and exit")
-    ap.add_argument("--tune", action="store_true", help="score the tuning grid on seeds 1000-1039 and exit")
+    ap.add_argument("--tune", action="store_true",
+                    help="score the template recogniser's tuning grid on seeds 1000-1039 and exit")
+    ap.add_argument("--model", choices=("learned", "templates"), default="learned",
+                    help="our chord scorer on the CQT (default: learned)")
     args = ap.parse_args()
     if args.tune:
         tune(SOUNDFONTS[:2])
         return
     if args.errors:
-        errors(SOUNDFONTS[:2])
+        errors(SOUNDFONTS[:2], args.model)
         return
     try:
         import aubio  # noqa: F401
@@ -238,7 +245,7 @@ def main() -> None:
     chord_rows, rhythm_rows, notes, style_rows = [], [], [], {}
     warm = np.random.default_rng(0).standard_normal(2 * SR).astype(np.float32)  # numba JIT, FFT plans
     librosa_chords(warm, "cqt"), librosa_chords(warm, "stft")
-    analysis.recognize_chords(warm, SR, tuning=0.0)  # builds the CQT kernel of in-tune songs (cached)
+    analysis.recognize_chords(warm, SR, tuning=0.0, model=args.model)  # builds the CQT kernel (cached)
     for path in args.soundfont:
         try:
             sf = synth.load_soundfont(path)
@@ -253,7 +260,7 @@ def main() -> None:
             song = music.generate(seed=args.seed_start + i, style=style, bars=args.bars)
             x = np.ascontiguousarray(song.render(soundfont=sf, sample_rate=SR).mean(axis=1), dtype=np.float32)
             iv, labels = song.chord_intervals()
-            tr, ms = timed(lambda: analysis.recognize_chords(x, SR))
+            tr, ms = timed(lambda: analysis.recognize_chords(x, SR, model=args.model))
             acc["ours"].append(wcsr(iv, labels, tr.intervals, tr.names))
             acc["t_ours"].append(ms)
             style_rows.setdefault(style, {}).setdefault(os.path.basename(path), []).append(
@@ -308,9 +315,10 @@ def main() -> None:
     every = [ab for st in style_rows.values() for v in st.values() for ab in v]
     lines = [f"{args.songs} songs per SoundFont ({args.bars} bars, styles {', '.join(music.STYLES)}; seeds "
              f"{args.seed_start}-{args.seed_start + args.songs - 1}), {SR} Hz; {platform.processor() or platform.machine()}",
-             "", "| SoundFont | chords ours (cqt) | ours (stft) | librosa cqt+HMM | librosa stft+HMM | key ours | "
+             "", f"| SoundFont | chords ours ({args.model}, cqt) | ours (stft) | librosa cqt+HMM | librosa stft+HMM | "
+             "key ours | "
              "key librosa K-S | chord ms ours | chord ms librosa cqt |", "|---|---|---|---|---|---|---|---|---|",
-             *chord_rows, "", "Chords per style, ours (cqt) / librosa cqt+HMM:", "",
+             *chord_rows, "", f"Chords per style, ours ({args.model}, cqt) / librosa cqt+HMM:", "",
              "| style | " + " | ".join(fonts) + " |", "|---|" + "---|" * len(fonts), *per_style,
              f"| all | {np.mean([a for a, _ in every]):.3f} / {np.mean([b for _, b in every]):.3f} (all SoundFonts) |"
              + " |" * (len(fonts) - 1), "",

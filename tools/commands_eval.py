@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Accuracy of a commands model per voice family and per class on the trainer's held-out test split.
+
+    python tools/commands_eval.py                       # firmware_models/commands.tflite
+    python tools/commands_eval.py --model other.tflite --json out.json
+
+Builds (or reuses, from ~/.cache/edgeaudio/train/commands or --work) the
+dataset that ``edgeaudio train commands`` builds with its default config, runs
+the int8 model on the test voices clean and with the test noise bank at 10 dB
+SNR, and prints overall, per-family and per-class accuracy. The code lives in
+edgeaudio.train.commands (build_dataset, evaluate, accuracy_breakdown).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def main(argv=None) -> int:
+    root = Path(__file__).resolve().parents[1]
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, default=root / "firmware_models" / "commands.tflite")
+    p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "edgeaudio" / "train" / "commands",
+                   help="the trainer's cache folder (the dataset is built there once)")
+    p.add_argument("--json", type=Path, help="write the metrics here")
+    a = p.parse_args(argv)
+    if not a.model.is_file():
+        p.error(f"--model: no such file {a.model}")
+    from edgeaudio.train import commands
+
+    data = commands.build_dataset(commands.CommandsConfig(), a.work, resume=True)
+    m = commands.evaluate(a.model, data)
+    for cond in ("clean", "snr_10db"):
+        print(f"{cond}: int8 accuracy {100 * m[f'int8_accuracy_{cond}']:.2f}% ({m['test_examples']} examples)")
+        for key in ("by_family", "by_label"):
+            print(f"  {key[3:]:7s} " + ", ".join(f"{k} {100 * v['accuracy']:.1f}% ({v['examples']})"
+                                               for k, v in m[f"{key}_{cond}"].items()))
+    if a.json:
+        a.json.write_text(json.dumps({k: v for k, v in m.items() if not k.startswith("confusion")}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.exit(main())
