@@ -83,6 +83,46 @@ def test_vocal_tract_perturbation_moves_a_tone_by_alpha_and_keeps_length():
         augment.vocal_tract_perturb(x, 3.0)
 
 
+def test_formant_warp_moves_the_envelope_and_keeps_the_harmonics():
+    import scipy.signal
+
+    sr = 16000
+    # a vowel-like source: a 125 Hz pulse train through one resonance at 1000 Hz
+    x = np.zeros(sr)
+    x[::128] = 1.0
+    b, a = scipy.signal.iirpeak(1000, 4, fs=sr)
+    x = scipy.signal.lfilter(b, a, x).astype(np.float32)
+
+    def spectrum(y):
+        f, p = scipy.signal.welch(y, sr, nperseg=2048)
+        return f, 10 * np.log10(p + 1e-20)
+
+    def envelope_peak(y):  # the strongest harmonic between 300 and 3000 Hz
+        f, p = spectrum(y)
+        band = (f > 300) & (f < 3000)
+        return f[band][np.argmax(p[band])]
+
+    np.testing.assert_allclose(augment.formant_warp(x, [1.0] * 4), x, atol=2e-3 * np.abs(x).max())
+    y = augment.formant_warp(x, [1.3] * 4)
+    assert y.shape == x.shape and np.all(np.isfinite(y))
+    assert abs(envelope_peak(x) - 1000) < 70
+    assert abs(envelope_peak(y) - 1300) < 130, envelope_peak(y)  # the resonance moved by its factor
+    f, p = spectrum(y)
+    # the pitch stays: the energy still sits on multiples of 125 Hz (vocal_tract_perturb would move them)
+    on = [p[np.argmin(abs(f - k * 125))] for k in range(8, 14)]
+    off = [p[np.argmin(abs(f - (k + 0.5) * 125))] for k in range(8, 14)]
+    assert np.mean(on) - np.mean(off) > 15
+    assert abs(np.sqrt(np.mean(y ** 2)) - np.sqrt(np.mean(x ** 2))) < 1e-3
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a = augment.random_formant_alphas(rng, 0.8, 1.25)
+        assert np.all((a >= 0.8) & (a <= 1.25)) and np.all(np.diff(np.multiply(augment.FORMANT_KNOTS_HZ, a)) > 0)
+    with pytest.raises(ValueError, match="alphas"):
+        augment.formant_warp(x, [1.0, 1.0])
+    with pytest.raises(ValueError, match="increase"):
+        augment.formant_warp(x, [1.0, 0.6, 1.6, 1.0])
+
+
 def test_phrase_name_and_bad_phrases():
     assert ww.phrase_name("Hey Jarvis!") == "hey_jarvis"
     with pytest.raises(ValueError, match="phrase"):
@@ -199,7 +239,7 @@ def test_spotter_rejects_a_mismatched_entry():
         WakeWordSpotter(path, e, expected_sha256="0" * 64)
 
 
-def test_smoke_training_through_the_cli(tmp_path):
+def test_smoke_training_through_the_cli(tmp_path, capsys):
     from edgeaudio.cli import main
 
     out, work = tmp_path / "out", tmp_path / "work"
@@ -220,9 +260,13 @@ def test_smoke_training_through_the_cli(tmp_path):
         assert np.all(np.diff(z["score"]) <= 0) and z["score"].min() >= ww.WakeWordConfig.smoke().mining_min_score
     assert (work / "mined" / "train_state.json").is_file()
     assert "Hard negatives" in entry["training_data"]
-    # --resume reuses the cached dataset and the finished checkpoint
+    # --resume reuses the cached dataset and the finished checkpoints (the config's tuple fields read back
+    # from JSON as lists must not look like another configuration)
+    capsys.readouterr()
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg")]) == 0
+    log = capsys.readouterr().out
+    assert "dataset" in log and "starting afresh" not in log and "Epoch" not in log, log
 
 
 def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):

@@ -76,6 +76,9 @@ class CommandsConfig:
     spec_time_masks: int = 2          # SpecAugment on training batches
     spec_freq_masks: int = 2
     mixup_alpha: float = 0.0          # mixup of training batches (Beta(alpha, alpha) weights; 0: off)
+    #: formant warp of training speech (augment.formant_warp, pitch kept): chance per clip and factor range
+    formant_warp_prob: float = 0.0
+    formant_warp_range: Tuple[float, float] = (0.8, 1.25)
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -195,16 +198,20 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
 
 def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
                  irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
-                 vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False) -> np.ndarray:
+                 vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False,
+                 formant: Tuple[float, float, float] = (0.0, 1.0, 1.0)) -> np.ndarray:
     """One 1 s training example from a clean utterance (empty ``x`` makes a silence example).
 
     ``vtlp_range`` warps half the training clips (all of them with
     ``always_vtlp``) by a factor in 1 +- it; ``noise_prob`` of the speech
-    clips get background at an SNR drawn from ``snr_db``.
+    clips get background at an SNR drawn from ``snr_db``; ``formant`` is the
+    (chance, lowest, highest factor) of an :func:`augment.formant_warp`.
     """
     if strength == "train" and x.size:
         if vtlp_range > 0 and (always_vtlp or rng.random() < 0.5):
             x = augment.vtlp(x, rng.uniform(1 - vtlp_range, 1 + vtlp_range))
+        if formant[0] > 0 and rng.random() < formant[0]:
+            x = augment.formant_warp(x, augment.random_formant_alphas(rng, formant[1], formant[2]))
         x = augment.speed(x, rng.uniform(0.9, 1.1))
     clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
         np.zeros(CLIP_SAMPLES, np.float32)
@@ -326,7 +333,8 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                         strong = f and cfg.festival_vtlp_range > 0
                         audio.append(augment_clip(
                             c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
-                            cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong))
+                            cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong,
+                            (cfg.formant_warp_prob, *cfg.formant_warp_range)))
                 y = np.tile(y, cfg.augment_copies)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
@@ -408,7 +416,8 @@ def _trained_by(saved: Dict[str, Any], cfg: Any) -> bool:
     """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
     ``cfg.TUNING_ONLY``, which only steer what happens after training, may differ)."""
     skip = set(getattr(cfg, "TUNING_ONLY", ()))
-    now = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}
+    # compared as saved (JSON): a tuple field reads back as a list
+    now = json.loads(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}))
     return {k: v for k, v in saved.items() if k not in skip} == now
 
 
@@ -679,6 +688,8 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"clips, ked 25% of val/test; x{cfg.augment_copies} augmented copies (vocal-tract-length "
             f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
             + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")
+            + (f", formant warp {cfg.formant_warp_range[0]:g}-{cfg.formant_warp_range[1]:g} per F1/F2/F3 region "
+               f"with the pitch kept p={cfg.formant_warp_prob:g}" if cfg.formant_warp_prob > 0 else "")
             + f", speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
             f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}; "

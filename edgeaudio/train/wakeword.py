@@ -103,6 +103,11 @@ class WakeWordConfig:
     #: share of training renders by festival kal (at espeak-like pitches): the one diphone voice
     #: training may use, so a held-out diphone voice (ked) is not an unheard kind of speech
     festival_share: float = 0.3
+    #: formant perturbation of training speech (positives and negatives alike): the chance per clip and the
+    #: range of the per-region factors of :func:`augment.formant_warp` (pitch kept), so the one diphone
+    #: voice training may use is heard with many vocal tracts
+    formant_warp_prob: float = 0.7
+    formant_warp_range: Tuple[float, float] = (0.8, 1.25)
     room_irs: int = 24
     music_clips: int = 8
     #: hard-negative mining: hours of training-voice negative streams scored by the first model, the most
@@ -375,8 +380,12 @@ def place_inside(x: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def make_example(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank, irs: Sequence[np.ndarray],
-                 n: int, train: bool, positive: bool) -> np.ndarray:
-    """One window from a clean render (an empty ``x`` makes a background-only example)."""
+                 n: int, train: bool, positive: bool, formant: Tuple[float, float, float] = (0.0, 1.0, 1.0)
+                 ) -> np.ndarray:
+    """One window from a clean render (an empty ``x`` makes a background-only example).
+
+    ``formant`` is (chance, lowest, highest factor) of a :func:`augment.formant_warp` of training speech.
+    """
     if not x.size:
         if rng.random() < 0.1:
             return np.zeros(n, np.float32)
@@ -385,6 +394,8 @@ def make_example(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
         x = augment.speed(x, rng.uniform(0.9, 1.1))
         if rng.random() < 0.5:
             x = augment.vocal_tract_perturb(x, rng.uniform(0.88, 1.12))
+        if formant[0] > 0 and rng.random() < formant[0]:
+            x = augment.formant_warp(x, augment.random_formant_alphas(rng, formant[1], formant[2]))
     clip = place_inside(x, n, rng)
     if train and irs and rng.random() < 0.3:
         clip = augment.apply_ir(clip, irs[int(rng.integers(len(irs)))])
@@ -446,12 +457,13 @@ def build_dataset(cfg: WakeWordConfig, work: Path, resume: bool = True) -> Dict[
         bank = noise_bank(split, cfg, rng, TRAIN_SOUNDFONT)
         train = split == "train"
         copies = cfg.positive_copies if train else 1
-        pos = [make_example(c, rng, bank, irs, n, train, True) for _ in range(copies) for c in r["positive"]]
+        fw = (cfg.formant_warp_prob, *cfg.formant_warp_range)
+        pos = [make_example(c, rng, bank, irs, n, train, True, fw) for _ in range(copies) for c in r["positive"]]
         cropped_n = cfg.cropped if train else max(1, cfg.cropped // 8)
         crops = [crop_phrase(r["positive"][int(rng.integers(len(r["positive"])))], rng) for _ in range(cropped_n)]
         negs = r["words"] + r["near_miss"] + r["partial"] + crops
         negs += [np.zeros(0, np.float32)] * (cfg.backgrounds if train else max(1, cfg.backgrounds // 8))
-        neg = [make_example(c, rng, bank, irs, n, train, False) for c in negs]
+        neg = [make_example(c, rng, bank, irs, n, train, False, fw) for c in negs]
         out[f"x_{split}"] = _featurize(pos + neg, cfg)
         out[f"y_{split}"] = np.array([1] * len(pos) + [0] * len(neg), np.int32)
         n_bg = len(negs) - len(r["words"]) - len(r["near_miss"]) - len(r["partial"]) - len(crops)
@@ -948,7 +960,10 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
             f"{len(near)} automatic phoneme edits of /{''.join(phrase_phonemes(cfg.phrase))}/ (espeak-ng [[...]] "
             f"input), {cfg.partials} partial phrases (sub-phrases, a word replaced, phonemes cut from either end), "
             f"{cfg.cropped} cut-off phrases, {cfg.backgrounds} noise / music / silence windows. Augmentation: "
-            f"speed 0.9-1.1, vocal-tract-length perturbation 0.88-1.12 (p=0.5), pyroomacoustics room IRs (p=0.3), "
+            f"speed 0.9-1.1, vocal-tract-length perturbation 0.88-1.12 (p=0.5), "
+            + (f"formant warp {cfg.formant_warp_range[0]:g}-{cfg.formant_warp_range[1]:g} per F1/F2/F3 region "
+               f"with the pitch kept (p={cfg.formant_warp_prob:g}), " if cfg.formant_warp_prob > 0 else "")
+            + f"pyroomacoustics room IRs (p=0.3), "
             f"gain -35..-12 dBFS, random position in the {cfg.window_ms} ms window, white/pink/brown noise, "
             f"FluidR3 SoundFont music and babble at 0-25 dB SNR (p=0.85), SpecAugment per batch. Split by voice "
             f"family: train {fam.get('train')} ({len(used.get('train', []))} voices), val {fam.get('val')} "
