@@ -128,7 +128,7 @@ def track_pitch(
     frame_length: Optional[int] = None,
     hop_length: Optional[int] = None,
     *,
-    resolution: float = 0.2,
+    resolution: float = 0.1,
     max_transition_rate: float = 35.92,
     switch_prob: float = 0.01,
     latency_frames: Optional[int] = None,
@@ -151,7 +151,7 @@ def track_pitch(
     hop_length : int, optional
         Samples between frames. Default ``frame_length // 4``.
     resolution : float
-        Width of the HMM's pitch bins in semitones (default 0.2). The f0
+        Width of the HMM's pitch bins in semitones (default 0.1, as pYIN and librosa.pyin). The f0
         itself is not quantised.
     max_transition_rate : float
         Fastest pitch change the HMM allows, in octaves per second.
@@ -223,7 +223,7 @@ class PitchTracker:
         frame_length: Optional[int] = None,
         hop_length: Optional[int] = None,
         *,
-        resolution: float = 0.2,
+        resolution: float = 0.1,
         max_transition_rate: float = 35.92,
         switch_prob: float = 0.01,
         latency_frames: Optional[int] = 16,

@@ -43,7 +43,7 @@ struct PitchConfig {
     double boltzmann = 2.0;         // prior over the order of troughs below a threshold
     double no_trough_prob = 0.01;   // weight given to the global minimum when none is below
     // HMM
-    double resolution_semitones = 0.2;      // pitch bin width
+    double resolution_semitones = 0.1;      // pitch bin width (pYIN's and librosa.pyin's)
     double max_transition_rate = 35.92;     // octaves per second
     double switch_prob = 0.01;              // voiced <-> unvoiced per frame
     int latency_frames = 16;                // fixed-lag decoding delay; < 0: decode at flush()
