@@ -129,7 +129,9 @@ def test_resampled_input_finds_the_wake_word_at_the_same_time(scene, reference_e
     assert "48000 Hz" in p.resample_note and "16000 Hz" in p.resample_note
     ev = [e for e in p.process_signal(mic48, ref48, block=48000) if e.kind == "wake"]
     ref_wake = [e for e in reference_events if e.kind == "wake"][0]
-    assert len(ev) == 1 and abs(ev[0].time_s - ref_wake.time_s) <= 0.1
+    # the resampled signal may cross the detector's threshold one invoke (100 ms stride) later or earlier;
+    # event times are latency-corrected to the millisecond, so one stride plus 5 ms
+    assert len(ev) == 1 and abs(ev[0].time_s - ref_wake.time_s) <= 0.1 + 0.005
 
 
 def test_resampler_matches_a_sine_and_is_chunking_invariant():
