@@ -97,6 +97,16 @@ def root_inputs(ctx: np.ndarray, profile: np.ndarray) -> np.ndarray:
     return out
 
 
+def forward(p: Dict[str, np.ndarray], x: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network on (n, 12, N_INPUTS) inputs with weights ``p`` (w1, b1, w2, b2): the hidden
+    pre-activations and activations (n, 12, H) (what training back-propagates through) and the
+    (n, 24) logits, majors of roots 0-11 then minors."""
+    a = x @ p["w1"] + p["b1"]
+    h = np.maximum(a, 0.0)
+    z = h @ p["w2"] + p["b2"]                           # (n, 12, 2)
+    return a, h, z.transpose(0, 2, 1).reshape(x.shape[0], 24)
+
+
 class ChordNet:
     """The root-shared scorer: ``logits(semis)`` -> (frames, 24)."""
 
@@ -114,9 +124,7 @@ class ChordNet:
 
     def logits_from_inputs(self, x: np.ndarray) -> np.ndarray:
         """(n, 12, N_INPUTS) -> (n, 24): majors of roots 0-11, then minors."""
-        h = np.maximum(x @ self.w1 + self.b1, 0.0)
-        z = h @ self.w2 + self.b2                       # (n, 12, 2)
-        return np.ascontiguousarray(z.transpose(0, 2, 1).reshape(x.shape[0], 24))
+        return np.ascontiguousarray(forward(self.arrays(), x)[2])
 
     def logits(self, semis: np.ndarray) -> np.ndarray:
         ctx, profile = features(semis)
@@ -164,7 +172,7 @@ def load(path: Optional[Union[str, Path]] = None) -> ChordNet:
                                 + (" (the package is incomplete: reinstall edgeaudio, or pass "
                                    "model='templates')" if default else ""))
     data = p.read_bytes()
-    if default and WEIGHTS_SHA256 is not None and hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:
+    if default and hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:
         raise ValueError(f"chord model weights at {p} are corrupt (sha256 {hashlib.sha256(data).hexdigest()}, "
                          f"expected {WEIGHTS_SHA256}): reinstall edgeaudio, or pass model='templates'")
     try:

@@ -21,6 +21,14 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smoke", action="store_true", help="tiny data, one epoch (CI: checks the pipeline only)")
 
 
+def apply_overrides(cfg, args: argparse.Namespace, names) -> None:
+    """Set each config field in ``names`` that the command line gave (options default to None)."""
+    for name in names:
+        v = getattr(args, name)
+        if v is not None:
+            setattr(cfg, name, v)
+
+
 def register(sub) -> None:
     tr = sub.add_parser("train", help="train a model (needs the train extra and espeak-ng)",
                         description="Synthesise data by voice split, train, quantise to int8, evaluate the "

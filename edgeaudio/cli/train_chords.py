@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments
+from .train import add_common_arguments, apply_overrides
 
 
 def cmd_train_chords(args: argparse.Namespace) -> int:
     from ..train import chords
 
     cfg = chords.ChordTrainConfig.smoke() if args.smoke else chords.ChordTrainConfig()
-    for name in ("songs", "additive_songs", "bars", "seed_start", "hidden", "epochs", "batch_size", "frame_step",
-                 "seed"):
-        v = getattr(args, name)
-        if v is not None:
-            setattr(cfg, name, v)
+    apply_overrides(cfg, args, ("songs", "additive_songs", "bars", "seed_start", "hidden", "epochs",
+                                "batch_size", "frame_step", "seed"))
     if args.soundfont:
         cfg.soundfonts = tuple(args.soundfont)
     report = chords.train_chords(args.out, work=args.work, config=cfg)

@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments
+from .train import add_common_arguments, apply_overrides
 
 
 def cmd_train_commands(args: argparse.Namespace) -> int:
     from ..train import commands
 
     cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
-    for name in ("epochs", "train_per_keyword", "test_per_class", "val_per_class", "augment_copies", "seed",
-                 "hop_ms", "batch_size", "filters"):
-        v = getattr(args, name)
-        if v is not None:
-            setattr(cfg, name, v)
+    apply_overrides(cfg, args, ("epochs", "train_per_keyword", "test_per_class", "val_per_class",
+                                "augment_copies", "seed", "hop_ms", "batch_size", "filters"))
     if args.speech_commands:
         cfg.speech_commands_dir = args.speech_commands
     if args.no_festival:

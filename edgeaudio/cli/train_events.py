@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments
+from .train import add_common_arguments, apply_overrides
 
 
 def cmd_train_events(args: argparse.Namespace) -> int:
     from ..train import events
 
     cfg = events.EventsConfig.smoke() if args.smoke else events.EventsConfig()
-    for name in ("epochs", "train_per_class", "val_per_class", "test_per_class", "augment_copies", "seed",
-                 "batch_size", "filters", "train_soundfont", "test_soundfont"):
-        v = getattr(args, name)
-        if v is not None:
-            setattr(cfg, name, v)
+    apply_overrides(cfg, args, ("epochs", "train_per_class", "val_per_class", "test_per_class",
+                                "augment_copies", "seed", "batch_size", "filters", "train_soundfont",
+                                "test_soundfont"))
     if args.no_festival:
         cfg.festival = False
     entry = events.train_events(args.out, work=args.work, config=cfg, resume=args.resume)

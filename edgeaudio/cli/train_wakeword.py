@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments
+from .train import add_common_arguments, apply_overrides
 
 
 def cmd_train_wakeword(args: argparse.Namespace) -> int:
@@ -15,10 +15,8 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
         cfg = wakeword.WakeWordConfig.fast(args.phrase)
     else:
         cfg = wakeword.WakeWordConfig(phrase=args.phrase)
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs"):
-        v = getattr(args, name)
-        if v is not None:
-            setattr(cfg, name, v)
+    apply_overrides(cfg, args, ("epochs", "positives", "seed", "filters", "blocks", "stride_ms",
+                                "mining_epochs"))
     if args.no_festival:
         cfg.festival = False
     if args.head:

@@ -199,7 +199,7 @@ def vtlp(x: np.ndarray, alpha: float, boundary_hz: float = 4800.0, n_fft: int = 
     the unwarped phase, and resynthesised by overlap-add: duration is kept,
     unlike :func:`speed`.
     """
-    from scipy.signal import istft, stft
+    from scipy.signal import stft
 
     if x.size < n_fft or abs(alpha - 1.0) < 1e-6:
         return x.astype(np.float32)
@@ -213,17 +213,26 @@ def vtlp(x: np.ndarray, alpha: float, boundary_hz: float = 4800.0, n_fft: int = 
         warped = np.where(f <= f0, f * alpha, nyq - (nyq - f0 * alpha) / (nyq - f0) * (nyq - f))
     src = np.interp(f, warped, f)
     _, _, z = stft(x.astype(np.float64), nperseg=n_fft, noverlap=n_fft * 3 // 4)
-    mag = np.abs(z)
-    pos = src / nyq * (len(f) - 1)
-    lo = np.clip(np.floor(pos).astype(int), 0, len(f) - 2)
-    w = (pos - lo)[:, None]
-    new_mag = (1 - w) * mag[lo] + w * mag[lo + 1]
-    _, y = istft(new_mag * np.exp(1j * np.angle(z)), nperseg=n_fft, noverlap=n_fft * 3 // 4)
-    y = y[: len(x)]
-    if len(y) < len(x):
-        y = np.pad(y, (0, len(x) - len(y)))
+    y = _overlap_add(_read_bins(np.abs(z), src) * np.exp(1j * np.angle(z)), len(x), n_fft)
     rx, ry = np.sqrt(np.mean(x ** 2)), np.sqrt(np.mean(y ** 2))
     return (y * (rx / (ry + 1e-12))).astype(np.float32)
+
+
+def _read_bins(a: np.ndarray, src_hz: np.ndarray) -> np.ndarray:
+    """Rows of ``a`` (one per STFT bin, 0 .. Nyquist) read at frequencies ``src_hz``, linearly interpolated."""
+    pos = src_hz / (SAMPLE_RATE / 2) * (a.shape[0] - 1)
+    lo = np.clip(np.floor(pos).astype(int), 0, a.shape[0] - 2)
+    w = (pos - lo)[:, None]
+    return (1 - w) * a[lo] + w * a[lo + 1]
+
+
+def _overlap_add(z: np.ndarray, n: int, n_fft: int) -> np.ndarray:
+    """The inverse of the augmenters' STFT (75 % overlap), cut or zero-padded to ``n`` samples."""
+    from scipy.signal import istft
+
+    _, y = istft(z, nperseg=n_fft, noverlap=n_fft * 3 // 4)
+    y = y[:n]
+    return np.pad(y, (0, n - len(y))) if len(y) < n else y
 
 
 def vocal_tract_perturb(x: np.ndarray, alpha: float) -> np.ndarray:
@@ -267,7 +276,7 @@ def formant_warp(x: np.ndarray, alphas: Sequence[float], n_fft: int = 512, lifte
         If ``alphas`` does not give one factor in [0.6, 1.6] per knot, or the
         mapped knots are not increasing.
     """
-    from scipy.signal import istft, stft
+    from scipy.signal import stft
 
     alphas = np.asarray(alphas, np.float64)
     knots = np.asarray(FORMANT_KNOTS_HZ)
@@ -287,15 +296,7 @@ def formant_warp(x: np.ndarray, alphas: Sequence[float], n_fft: int = 512, lifte
     ceps = np.fft.irfft(logmag, axis=0)
     ceps[lifter:-lifter + 1] = 0.0
     env = np.fft.rfft(ceps, axis=0).real[: len(f)]
-    pos = src / nyq * (len(f) - 1)
-    lo = np.clip(np.floor(pos).astype(int), 0, len(f) - 2)
-    w = (pos - lo)[:, None]
-    warped = (1 - w) * env[lo] + w * env[lo + 1]
-    _, y = istft(np.exp(logmag - env + warped) * np.exp(1j * np.angle(z)), nperseg=n_fft,
-                 noverlap=n_fft * 3 // 4)
-    y = y[: len(x)]
-    if len(y) < len(x):
-        y = np.pad(y, (0, len(x) - len(y)))
+    y = _overlap_add(np.exp(logmag - env + _read_bins(env, src)) * np.exp(1j * np.angle(z)), len(x), n_fft)
     rx, ry = np.sqrt(np.mean(x.astype(np.float64) ** 2)), np.sqrt(np.mean(y ** 2))
     return (y * (rx / (ry + 1e-12))).astype(np.float32)
 
@@ -308,3 +309,12 @@ def random_formant_alphas(rng: np.random.Generator, lo: float, hi: float) -> np.
         mapped = knots * a
         if np.all(np.diff(mapped) > 80.0) and mapped[-1] < SAMPLE_RATE / 2 - 500.0:
             return a
+
+
+def random_formant_warp(x: np.ndarray, rng: np.random.Generator, prob: float,
+                        factor_range: Sequence[float]) -> np.ndarray:
+    """With chance ``prob``, :func:`formant_warp` ``x`` by factors drawn in ``factor_range`` (the
+    trainers' formant augmentation); otherwise ``x`` unchanged (and no draw when ``prob`` is 0)."""
+    if prob > 0 and rng.random() < prob:
+        return formant_warp(x, random_formant_alphas(rng, factor_range[0], factor_range[1]))
+    return x

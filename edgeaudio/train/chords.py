@@ -187,12 +187,12 @@ def build_dataset(cfg: ChordTrainConfig, work: Optional[Path], log: Callable[[st
                 loaded["sf"] = path if path == "builtin" else synth.load_soundfont(path)
             return loaded["sf"]
 
-        todo = song_list(cfg)[:cfg.additive_songs] if path == "additive" else song_list(cfg)
-        for i, (seed, style) in enumerate(todo):
+        seeds = song_list(cfg)[:cfg.additive_songs] if path == "additive" else song_list(cfg)
+        for i, (seed, style) in enumerate(seeds):
             d = song_features(seed, style, cfg.bars, sf, name, cache)
             songs.append(dict(d, soundfont=name, seed=seed, style=style))
             if (i + 1) % 20 == 0:
-                log(f"{name}: {i + 1}/{len(todo)} songs ({time.time() - t0:.0f} s)")
+                log(f"{name}: {i + 1}/{len(seeds)} songs ({time.time() - t0:.0f} s)")
     return songs
 
 
@@ -222,16 +222,8 @@ def _batch(feats, idx: np.ndarray, rng: Optional[np.random.Generator] = None, sh
     return out
 
 
-def _forward(p: Dict[str, np.ndarray], x: np.ndarray):
-    a = x @ p["w1"] + p["b1"]
-    h = np.maximum(a, 0.0)
-    z = h @ p["w2"] + p["b2"]
-    logits = z.transpose(0, 2, 1).reshape(x.shape[0], 24)
-    return a, h, logits
-
-
 def _loss_grad(p: Dict[str, np.ndarray], x: np.ndarray, y: np.ndarray):
-    a, h, logits = _forward(p, x)
+    a, h, logits = cm.forward(p, x)
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     prob = e / e.sum(axis=1, keepdims=True)
@@ -254,7 +246,7 @@ def _accuracy(p, feats, idx, labels, batch: int = 4096) -> float:
         return float("nan")
     right = 0
     for i in range(0, len(labels), batch):
-        right += int(np.sum(np.argmax(_forward(p, _batch(feats, idx[i:i + batch]))[2], axis=1) == labels[i:i + batch]))
+        right += int(np.sum(np.argmax(cm.forward(p, _batch(feats, idx[i:i + batch]))[2], axis=1) == labels[i:i + batch]))
     return right / len(labels)
 
 

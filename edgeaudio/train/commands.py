@@ -199,19 +199,18 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
 def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
                  irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
                  vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False,
-                 formant: Tuple[float, float, float] = (0.0, 1.0, 1.0)) -> np.ndarray:
+                 formant_prob: float = 0.0, formant_range: Sequence[float] = (1.0, 1.0)) -> np.ndarray:
     """One 1 s training example from a clean utterance (empty ``x`` makes a silence example).
 
     ``vtlp_range`` warps half the training clips (all of them with
     ``always_vtlp``) by a factor in 1 +- it; ``noise_prob`` of the speech
-    clips get background at an SNR drawn from ``snr_db``; ``formant`` is the
-    (chance, lowest, highest factor) of an :func:`augment.formant_warp`.
+    clips get background at an SNR drawn from ``snr_db``; ``formant_prob`` of
+    them are formant-warped by factors in ``formant_range`` (:func:`augment.random_formant_warp`).
     """
     if strength == "train" and x.size:
         if vtlp_range > 0 and (always_vtlp or rng.random() < 0.5):
             x = augment.vtlp(x, rng.uniform(1 - vtlp_range, 1 + vtlp_range))
-        if formant[0] > 0 and rng.random() < formant[0]:
-            x = augment.formant_warp(x, augment.random_formant_alphas(rng, formant[1], formant[2]))
+        x = augment.random_formant_warp(x, rng, formant_prob, formant_range)
         x = augment.speed(x, rng.uniform(0.9, 1.1))
     clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
         np.zeros(CLIP_SAMPLES, np.float32)
@@ -334,7 +333,7 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                         audio.append(augment_clip(
                             c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
                             cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong,
-                            (cfg.formant_warp_prob, *cfg.formant_warp_range)))
+                            cfg.formant_warp_prob, cfg.formant_warp_range))
                 y = np.tile(y, cfg.augment_copies)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]

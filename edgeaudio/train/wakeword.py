@@ -380,11 +380,11 @@ def place_inside(x: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def make_example(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank, irs: Sequence[np.ndarray],
-                 n: int, train: bool, positive: bool, formant: Tuple[float, float, float] = (0.0, 1.0, 1.0)
-                 ) -> np.ndarray:
+                 n: int, train: bool, positive: bool, formant_prob: float = 0.0,
+                 formant_range: Sequence[float] = (1.0, 1.0)) -> np.ndarray:
     """One window from a clean render (an empty ``x`` makes a background-only example).
 
-    ``formant`` is (chance, lowest, highest factor) of a :func:`augment.formant_warp` of training speech.
+    Training speech is formant-warped with chance ``formant_prob`` (:func:`augment.random_formant_warp`).
     """
     if not x.size:
         if rng.random() < 0.1:
@@ -394,8 +394,7 @@ def make_example(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
         x = augment.speed(x, rng.uniform(0.9, 1.1))
         if rng.random() < 0.5:
             x = augment.vocal_tract_perturb(x, rng.uniform(0.88, 1.12))
-        if formant[0] > 0 and rng.random() < formant[0]:
-            x = augment.formant_warp(x, augment.random_formant_alphas(rng, formant[1], formant[2]))
+        x = augment.random_formant_warp(x, rng, formant_prob, formant_range)
     clip = place_inside(x, n, rng)
     if train and irs and rng.random() < 0.3:
         clip = augment.apply_ir(clip, irs[int(rng.integers(len(irs)))])
@@ -457,13 +456,13 @@ def build_dataset(cfg: WakeWordConfig, work: Path, resume: bool = True) -> Dict[
         bank = noise_bank(split, cfg, rng, TRAIN_SOUNDFONT)
         train = split == "train"
         copies = cfg.positive_copies if train else 1
-        fw = (cfg.formant_warp_prob, *cfg.formant_warp_range)
-        pos = [make_example(c, rng, bank, irs, n, train, True, fw) for _ in range(copies) for c in r["positive"]]
+        fw = (cfg.formant_warp_prob, cfg.formant_warp_range)
+        pos = [make_example(c, rng, bank, irs, n, train, True, *fw) for _ in range(copies) for c in r["positive"]]
         cropped_n = cfg.cropped if train else max(1, cfg.cropped // 8)
         crops = [crop_phrase(r["positive"][int(rng.integers(len(r["positive"])))], rng) for _ in range(cropped_n)]
         negs = r["words"] + r["near_miss"] + r["partial"] + crops
         negs += [np.zeros(0, np.float32)] * (cfg.backgrounds if train else max(1, cfg.backgrounds // 8))
-        neg = [make_example(c, rng, bank, irs, n, train, False, fw) for c in negs]
+        neg = [make_example(c, rng, bank, irs, n, train, False, *fw) for c in negs]
         out[f"x_{split}"] = _featurize(pos + neg, cfg)
         out[f"y_{split}"] = np.array([1] * len(pos) + [0] * len(neg), np.int32)
         n_bg = len(negs) - len(r["words"]) - len(r["near_miss"]) - len(r["partial"]) - len(crops)
