@@ -40,8 +40,19 @@ song's time and frequency at the offset and speed the vote found (refined by
 +-2 frames and +-0.5 %), that land within 2.5 frames and 2.5 bins of a song
 peak (:attr:`Match.peak_hits`). One surviving peak is enough for a hit, so the
 right song keeps many hits in noise and through a room, while a song that only
-shares a drum loop or a bass line with the query keeps few. A candidate is
-accepted on either kind of evidence (see :meth:`FingerprintIndex.accepts`).
+shares a drum loop or a bass line with the query keeps few.
+
+Decision
+--------
+The five best songs by votes are verified, and each gets one number,
+:attr:`Match.evidence`: the log-odds of a logistic model (fitted on the
+benchmark's tuning set, ``tools/bench/fingerprint.py --tune``) over its votes
+(score, bands, the votes leader's confidence), its verification (the share
+of query peaks on its map, z) and how far both stand above the best of the
+other four. The songs are ranked by it (in a room with chatter the right song
+is often second or third by votes but first by verification), and the best
+one is the answer when its evidence reaches ``min_evidence`` (see
+:meth:`FingerprintIndex.accepts`).
 
 Speed changes
 -------------
@@ -81,6 +92,15 @@ _BAND_SHIFT = 13  # a hash's anchor band: its bits 13..19 (cpp/include/edgeaudio
 _VERIFY_SPEEDS = (0.995, 1.0, 1.005)  # around the vote's speed (its grid is 1 %)
 _VERIFY_SHIFTS = (-2, -1, 0, 1, 2)  # frames around the vote's offset
 _VERIFY_REACH = 2  # a song peak covers +-2 frames and +-2 bins (a room's reverberation moves peaks a little)
+_CANDIDATES = 5  # songs verified per query: the best by votes; the evidence picks among them
+# The evidence model: a logistic regression over _evidence_features, fitted on the tuning set
+# (tools/bench/fingerprint.py --tune prints these; BENCHMARKS.md, "Fingerprinting").
+_EVIDENCE_FEATURES = ("log(1 + score)", "bands", "peak_hits / query peaks", "peak_z", "peak_z - best other z",
+                      "log(1 + score) - log(1 + best other score)", "bands - best other bands",
+                      "confidence (votes leader only)", "votes leader")
+_EVIDENCE_WEIGHTS = (-0.7738, -0.8290, 4.1844, 1.4437, 0.0500, 3.2982, 0.9528, 2.1721, 0.4181)
+_EVIDENCE_BIAS = -3.7995
+_MIN_EVIDENCE = 0.87  # <= 0.5 % of the tuning set's 1800 unknown excerpts
 
 
 class IndexFileError(RuntimeError):
@@ -203,6 +223,12 @@ class Match:
         How far ``peak_hits`` stands above the hits at the song's other
         offsets, in standard deviations (what chance and what the song
         shares with everything give).
+    evidence : float
+        The decision value: log-odds that this is the right song, from a
+        logistic model over the votes and the verification of this song and
+        of the other leading candidates (module docstring, "Decision");
+        :meth:`FingerprintIndex.accepts` answers at ``evidence >=
+        min_evidence``.
     """
 
     song: str
@@ -214,12 +240,14 @@ class Match:
     bands: int = 0
     peak_hits: int = 0
     peak_z: float = 0.0
+    evidence: float = 0.0
 
     def to_dict(self) -> Dict[str, object]:
         d = dataclasses.asdict(self)
         d["offset_s"] = round(self.offset_s, 3)
         d["confidence"] = round(self.confidence, 3)
         d["peak_z"] = round(self.peak_z, 2)
+        d["evidence"] = round(self.evidence, 2)
         return d
 
 
@@ -301,13 +329,30 @@ def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: f
     return best, float((best - null.mean()) / (null.std() + 1.0))
 
 
-def _accepts(m: Optional["Match"], min_score: int, min_bands: int, min_confidence: float,
-             min_peak_hits: int, min_peak_z: float) -> bool:
-    """The decision rule (FingerprintIndex.accepts) with explicit thresholds."""
-    if m is None:
-        return False
-    votes = m.score >= min_score and m.bands >= min_bands and m.confidence >= min_confidence
-    return votes or (m.peak_hits >= min_peak_hits and m.peak_z >= min_peak_z)
+def _evidence_features(candidates: Sequence["Match"], n_peaks: int) -> np.ndarray:
+    """(len(candidates), len(_EVIDENCE_FEATURES)) features of the leading candidates, given in votes order
+    (the first is the votes leader; its confidence is relative to the second). Each candidate is compared
+    with the best of the others, so a song that only shares sounds with the query, and the other songs
+    that share them too, stand out less than the one song that matches."""
+    score = np.log1p(np.array([m.score for m in candidates], np.float64))
+    bands = np.array([m.bands for m in candidates], np.float64)
+    z = np.array([m.peak_z for m in candidates], np.float64)
+
+    def best_other(v: np.ndarray) -> np.ndarray:
+        if v.size < 2:
+            return np.zeros_like(v)
+        top2 = np.sort(v)[-2:]
+        return np.where(v == top2[1], top2[0], top2[1])
+
+    leader = (np.arange(len(candidates)) == 0).astype(np.float64)
+    return np.stack([score, bands, np.array([m.peak_hits for m in candidates], np.float64) / max(n_peaks, 1), z,
+                     z - best_other(z), score - best_other(score), bands - best_other(bands),
+                     leader * np.array([m.confidence for m in candidates]), leader], axis=1)
+
+
+def _evidence(features: np.ndarray) -> np.ndarray:
+    """The evidence model's log-odds for each row of :func:`_evidence_features`."""
+    return features @ np.asarray(_EVIDENCE_WEIGHTS) + _EVIDENCE_BIAS
 
 
 def _checksum(x: np.ndarray) -> str:
@@ -327,18 +372,13 @@ class FingerprintIndex:
         Load every hash into memory on first match (fastest for many queries
         against a fixed library: the streaming matcher and benchmarks). False:
         each query looks its hashes up in SQLite (constant memory).
-    min_score, min_bands, min_confidence : int, int, float
-        Accept on the votes: at least ``min_score`` coherent landmarks spread
-        over at least ``min_bands`` frequency bands, and ``confidence >=
-        min_confidence``.
-    min_peak_hits, min_peak_z : int, float
-        Or accept on the verification: at least ``min_peak_hits`` of the
-        query's peaks on the song's peak map (:attr:`Match.peak_hits`),
-        ``min_peak_z`` standard deviations above the song's other offsets
-        (:attr:`Match.peak_z`).
-        The defaults were chosen on a tuning set (own excerpts, own unknown
-        songs) to keep false matches on 5 s excerpts of songs not in the
-        index under 1 % (BENCHMARKS.md).
+    min_evidence : float
+        Answer when the best candidate's :attr:`Match.evidence` (log-odds
+        that it is the right song) is at least this. The default was chosen
+        on a tuning set (own excerpts, own unknown songs) to keep false
+        matches on 5 s excerpts of songs not in the index under 0.5 %
+        (BENCHMARKS.md); raise it for fewer false answers, lower it for
+        more answers in noise.
     speeds : sequence of float
         Playback speeds a query is tried at.
 
@@ -351,17 +391,10 @@ class FingerprintIndex:
     """
 
     def __init__(self, path: Union[str, os.PathLike], *, create: bool = True, preload: bool = False,
-                 min_score: int = 8, min_bands: int = 8, min_confidence: float = 0.4,
-                 min_peak_hits: int = 10, min_peak_z: float = 5.5, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
+                 min_evidence: float = _MIN_EVIDENCE, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
         self.path = Path(path)
         self.preload = bool(preload)
-        self.min_score = _validate.integer(min_score, "min_score", 1, 1 << 30)
-        self.min_bands = _validate.integer(min_bands, "min_bands", 0, 1 << 30)
-        self.min_confidence = _validate.number(min_confidence, "min_confidence")
-        self.min_peak_hits = _validate.integer(min_peak_hits, "min_peak_hits", 1, 1 << 30)
-        self.min_peak_z = _validate.number(min_peak_z, "min_peak_z")
-        if not 0.0 <= self.min_confidence < 1.0:
-            raise ValueError(f"min_confidence must be in [0, 1), got {self.min_confidence}")
+        self.min_evidence = _validate.number(min_evidence, "min_evidence")
         self.speeds = tuple(_validate.number(s, "speeds") for s in speeds)
         if not self.speeds or not all(0.5 <= s <= 2.0 for s in self.speeds):
             raise ValueError(f"speeds must be a non-empty list of numbers in 0.5 .. 2, got {list(speeds)}")
@@ -556,17 +589,8 @@ class FingerprintIndex:
             self._peak_maps[song_id] = got
         return got
 
-    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
-        """The ``top`` best-scoring songs for a query given by its spectral peaks
-        (``Landmarks.peaks``), best first, whatever their scores; each one's
-        confidence is relative to the song after it.
-
-        Three passes: every song's best offset by votes (the Cython matcher),
-        then, for the leading candidates, the frequency bands those votes
-        come from (:attr:`Match.bands`), and the verification against the
-        candidates' peak maps (:attr:`Match.peak_hits`).
-        """
-        top = _validate.integer(top, "top", 1, 1 << 30)
+    def _candidates(self, peaks: np.ndarray, top: int = _CANDIDATES) -> List[Match]:
+        """The ``top`` best songs by votes, in votes order, each with its bands and verification (evidence 0)."""
         parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
         q_hash = np.concatenate([p[0] for p in parts])
         q_frame = np.concatenate([p[1] for p in parts])
@@ -591,10 +615,31 @@ class FingerprintIndex:
                              max(0.0, confidence), speed, bands[k], hits, z))
         return out
 
+    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
+        """The ``top`` most likely songs for a query given by its spectral peaks
+        (``Landmarks.peaks``), best first, whatever their evidence.
+
+        Every song's best offset by votes (the Cython matcher); then, for the
+        leading candidates by votes (five, or ``top``), the frequency bands
+        those votes come from (:attr:`Match.bands`) and the verification
+        against their peak maps (:attr:`Match.peak_hits`); finally each one's
+        :attr:`Match.evidence`, by which they are ranked. ``confidence`` is
+        relative to the next song by votes.
+        """
+        top = _validate.integer(top, "top", 1, 1 << 30)
+        cands = self._candidates(peaks, max(top, _CANDIDATES))
+        if not cands:
+            return []
+        head = cands[:_CANDIDATES]  # the model compares each song with the others among the first five
+        ev = list(_evidence(_evidence_features(head, len(peaks))))
+        ev += [float(_evidence(_evidence_features(head + [m], len(peaks)))[-1]) for m in cands[_CANDIDATES:]]
+        ranked = [dataclasses.replace(m, evidence=float(e)) for m, e in zip(cands, ev)]
+        ranked.sort(key=lambda m: -m.evidence)
+        return ranked[:top]
+
     def accepts(self, m: Optional[Match]) -> bool:
-        """Whether a ranked candidate is an answer: it passes ``min_score``, ``min_bands`` and
-        ``min_confidence`` (the votes), or ``min_peak_hits`` and ``min_peak_z`` (the verification)."""
-        return _accepts(m, self.min_score, self.min_bands, self.min_confidence, self.min_peak_hits, self.min_peak_z)
+        """Whether a ranked candidate is an answer: ``evidence >= min_evidence``."""
+        return m is not None and m.evidence >= self.min_evidence
 
     def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
         """Best match for a query given by its spectral peaks, or None."""
