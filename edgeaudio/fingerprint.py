@@ -19,9 +19,9 @@ One SQLite database (Python's :mod:`sqlite3`, no server): a ``schema_version``
 table, ``songs`` (name, path, duration, sha256 of the decoded audio, so adding
 the same song twice keeps one copy), ``buckets``: one row per hash (the
 integer primary key) holding its postings, the (song id, frame) pairs packed as
-little-endian int32 in one blob, and ``peak_maps`` (schema 3): each song's
-spectral peaks, (frame, FFT bin) as little-endian float32 pairs, about 0.7 MB
-per hour of audio, for the verification stage below. A query reads one row per distinct hash it
+little-endian int32 in one blob, and ``peak_maps`` (schema 4): each song's
+verification peaks (below), (frame, FFT bin) as little-endian float32 pairs,
+about 0.7 MB per hour of audio. A query reads one row per distinct hash it
 has, a few thousand B-tree lookups and no per-posting Python work, so matching
 straight from the file stays fast; ``preload=True`` reads every bucket once
 and matches in memory. Each song is added in one transaction, so a
@@ -35,7 +35,13 @@ Verification
 The hash vote ranks songs well even in loud noise, but its score alone is a
 weak reason to answer: a landmark needs both of its peaks to survive the noise
 and to be paired as in the song. So the leading candidates are checked once
-more against the song's stored peak map: the query's peaks, moved to the
+more against the song's stored peak map. Those peaks are picked as the
+landmarks' are, but on the level each bin holds for 5 frames (160 ms) instead
+of 3 (schema 4; schema 3 stored the landmarks' own peaks): held notes keep
+their peaks, while talkers' voices and a room's reverberation tails, which
+seldom hold that long at one bin, lose theirs, so more of a noisy query's
+peaks are the song's (tuning set, through a room with chatter: +2-4 points at
+the same false-match rate). The query's peaks picked the same way, moved to the
 song's time and frequency at the offset and speed the vote found (refined by
 +-2 frames and +-0.5 %), that land within 2.5 frames and 2.5 bins of a song
 peak (:attr:`Match.peak_hits`). One surviving peak is enough for a hit, so the
@@ -80,10 +86,11 @@ from ._fpmatch import offset_scores
 __all__ = [
     "INDEX_SAMPLE_RATE_HZ", "SCHEMA_VERSION", "DEFAULT_SPEEDS", "IndexFileError", "Landmarks", "Match",
     "Song", "FingerprintIndex", "StreamingMatcher", "config", "landmarks", "load_audio", "resample",
+    "verification_peaks",
 ]
 
 INDEX_SAMPLE_RATE_HZ = 8000
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_SPEEDS: Tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
 _APPLICATION_ID = 0x45414650  # "EAFP" in the SQLite header: this file is an edgeaudio fingerprint index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -92,15 +99,16 @@ _BAND_SHIFT = 13  # a hash's anchor band: its bits 13..19 (cpp/include/edgeaudio
 _VERIFY_SPEEDS = (0.995, 1.0, 1.005)  # around the vote's speed (its grid is 1 %)
 _VERIFY_SHIFTS = (-2, -1, 0, 1, 2)  # frames around the vote's offset
 _VERIFY_REACH = 2  # a song peak covers +-2 frames and +-2 bins (a room's reverberation moves peaks a little)
+_VERIFY_STABLE_FRAMES = 5  # the verification's peaks: on the level a bin holds for 5 frames (landmarks: 3)
 _CANDIDATES = 5  # songs verified per query: the best by votes; the evidence picks among them
 # The evidence model: a logistic regression over _evidence_features, fitted on the tuning set
 # (tools/bench/fingerprint.py --tune prints these; BENCHMARKS.md, "Fingerprinting").
 _EVIDENCE_FEATURES = ("log(1 + score)", "bands", "peak_hits / query peaks", "peak_z", "peak_z - best other z",
                       "log(1 + score) - log(1 + best other score)", "bands - best other bands",
                       "confidence (votes leader only)", "votes leader")
-_EVIDENCE_WEIGHTS = (-0.7738, -0.8290, 4.1844, 1.4437, 0.0500, 3.2982, 0.9528, 2.1721, 0.4181)
-_EVIDENCE_BIAS = -3.7995
-_MIN_EVIDENCE = 0.87  # <= 0.5 % of the tuning set's 1800 unknown excerpts
+_EVIDENCE_WEIGHTS = (-0.5323, -0.9286, 3.9921, 1.0480, 0.5695, 2.8964, 1.0087, 2.1722, 0.6500)
+_EVIDENCE_BIAS = -2.6967
+_MIN_EVIDENCE = 0.06  # <= 0.5 % of the tuning set's 1800 unknown excerpts
 
 
 class IndexFileError(RuntimeError):
@@ -110,6 +118,15 @@ class IndexFileError(RuntimeError):
 def config() -> "_core.FingerprintConfig":
     """The fingerprint settings the index uses (the C++ defaults, 8 kHz)."""
     c = _core.FingerprintConfig()
+    c.validate()
+    return c
+
+
+def _verify_config() -> "_core.FingerprintConfig":
+    """The settings of the verification's peaks (peak maps, schema 4): config() with
+    stable_frames = _VERIFY_STABLE_FRAMES."""
+    c = config()
+    c.stable_frames = _VERIFY_STABLE_FRAMES
     c.validate()
     return c
 
@@ -179,6 +196,12 @@ def landmarks(x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Landmar
     c = config()
     h, t, p = _core.fingerprint_extract(x, c)
     return Landmarks(h, t, p, c.frame_seconds())
+
+
+def verification_peaks(x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> np.ndarray:
+    """The peaks the verification compares (module docstring): picked as the landmarks' are, on the level
+    each bin holds for 5 frames; float32 (m, 3) rows of frame, FFT bin, prominence in dB."""
+    return _core.fingerprint_extract(resample(x, sample_rate), _verify_config())[2]
 
 
 @dataclass(frozen=True)
@@ -399,6 +422,7 @@ class FingerprintIndex:
         if not self.speeds or not all(0.5 <= s <= 2.0 for s in self.speeds):
             raise ValueError(f"speeds must be a non-empty list of numbers in 0.5 .. 2, got {list(speeds)}")
         self._config = config()
+        self._verify_config = _verify_config()
         self._snapshot: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
         self._peak_maps: Dict[int, np.ndarray] = {}  # song id -> peaks, kept when preload
         exists = self.path.exists() and self.path.stat().st_size > 0
@@ -459,7 +483,8 @@ class FingerprintIndex:
             raise IndexFileError(f"{self.path} has schema version {version and version[0]}, this edgeaudio reads "
                                  f"up to {SCHEMA_VERSION}; upgrade edgeaudio")
         if version[0] < SCHEMA_VERSION:
-            what = "no peak maps for the verification stage" if version[0] == 2 else "older fingerprints"
+            what = {3: "peak maps of the landmarks' peaks, not the verification's",
+                    2: "no peak maps for the verification stage"}.get(version[0], "older fingerprints")
             raise IndexFileError(f"{self.path} has schema version {version[0]} ({what}); this edgeaudio needs "
                                  f"version {SCHEMA_VERSION}: rebuild it from the songs (edgeaudio fingerprint add "
                                  "SONGS... --db NEW.db); the old file was left unchanged")
@@ -499,7 +524,8 @@ class FingerprintIndex:
         for s in self._songs.values():
             if s.checksum == checksum:
                 return s, False
-        h, t, p = _core.fingerprint_extract(x, self._config)
+        h, t, _ = _core.fingerprint_extract(x, self._config)
+        p = _core.fingerprint_extract(x, self._verify_config)[2]
         peak_map = np.ascontiguousarray(p[np.argsort(p[:, 0], kind="stable"), :2], dtype="<f4")
         rows = np.unique(np.stack([h.astype(np.int64), t.astype(np.int64)], axis=1), axis=0)
         db = self._db
@@ -589,8 +615,9 @@ class FingerprintIndex:
             self._peak_maps[song_id] = got
         return got
 
-    def _candidates(self, peaks: np.ndarray, top: int = _CANDIDATES) -> List[Match]:
-        """The ``top`` best songs by votes, in votes order, each with its bands and verification (evidence 0)."""
+    def _candidates(self, peaks: np.ndarray, verify_peaks: np.ndarray, top: int = _CANDIDATES) -> List[Match]:
+        """The ``top`` best songs by votes for a query's landmark ``peaks``, in votes order, each with its bands and
+        its verification with ``verify_peaks`` (evidence 0)."""
         parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
         q_hash = np.concatenate([p[0] for p in parts])
         q_frame = np.concatenate([p[1] for p in parts])
@@ -610,15 +637,17 @@ class FingerprintIndex:
             confidence = min(1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), 1.0 - (nxt_bands + 1.0) / (bands[k] + 1.0))
             song = songs[int(i)]
             speed = self.speeds[int(variant[i])]
-            hits, z = _verify(peaks, self._peak_map(song.id), float(offset[i]), speed)
+            hits, z = _verify(verify_peaks, self._peak_map(song.id), float(offset[i]), speed)
             out.append(Match(song.name, song.id, float(offset[i]) * self._config.frame_seconds(), int(score[i]),
                              max(0.0, confidence), speed, bands[k], hits, z))
         return out
 
-    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
-        """The ``top`` most likely songs for a query given by its spectral peaks
-        (``Landmarks.peaks``), best first, whatever their evidence.
+    def rank_peaks(self, peaks: np.ndarray, verify_peaks: np.ndarray, top: int = 2) -> List[Match]:
+        """The ``top`` most likely songs for a query given by its spectral peaks,
+        best first, whatever their evidence.
 
+        ``peaks`` are the landmark peaks (``Landmarks.peaks``), ``verify_peaks``
+        the same signal's verification peaks (:func:`verification_peaks`).
         Every song's best offset by votes (the Cython matcher); then, for the
         leading candidates by votes (five, or ``top``), the frequency bands
         those votes come from (:attr:`Match.bands`) and the verification
@@ -627,12 +656,13 @@ class FingerprintIndex:
         relative to the next song by votes.
         """
         top = _validate.integer(top, "top", 1, 1 << 30)
-        cands = self._candidates(peaks, max(top, _CANDIDATES))
+        cands = self._candidates(peaks, verify_peaks, max(top, _CANDIDATES))
         if not cands:
             return []
+        n = len(verify_peaks)
         head = cands[:_CANDIDATES]  # the model compares each song with the others among the first five
-        ev = list(_evidence(_evidence_features(head, len(peaks))))
-        ev += [float(_evidence(_evidence_features(head + [m], len(peaks)))[-1]) for m in cands[_CANDIDATES:]]
+        ev = list(_evidence(_evidence_features(head, n)))
+        ev += [float(_evidence(_evidence_features(head + [m], n))[-1]) for m in cands[_CANDIDATES:]]
         ranked = [dataclasses.replace(m, evidence=float(e)) for m, e in zip(cands, ev)]
         ranked.sort(key=lambda m: -m.evidence)
         return ranked[:top]
@@ -641,16 +671,17 @@ class FingerprintIndex:
         """Whether a ranked candidate is an answer: ``evidence >= min_evidence``."""
         return m is not None and m.evidence >= self.min_evidence
 
-    def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
-        """Best match for a query given by its spectral peaks, or None."""
-        ranked = self.rank_peaks(peaks, 1)
+    def match_peaks(self, peaks: np.ndarray, verify_peaks: np.ndarray) -> Optional[Match]:
+        """Best match for a query given by its landmark and verification peaks (:meth:`rank_peaks`), or None."""
+        ranked = self.rank_peaks(peaks, verify_peaks, 1)
         return ranked[0] if ranked and self.accepts(ranked[0]) else None
 
     def rank(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ, top: int = 2) -> List[Match]:
         """:meth:`rank_peaks` for a recording (checked as :meth:`match` checks it)."""
-        return self.rank_peaks(self._query_peaks(x, sample_rate), top)
+        return self.rank_peaks(*self._query_peaks(x, sample_rate), top=top)
 
-    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> np.ndarray:
+    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> Tuple[np.ndarray, np.ndarray]:
+        """(landmark peaks, verification peaks) of a recording."""
         x = _validate.signal(x, "x")
         if x.size == 0:
             raise ValueError("x: the query is empty")
@@ -658,7 +689,8 @@ class FingerprintIndex:
         if x.size < _MIN_QUERY_S * sample_rate:
             raise ValueError(f"x: the query is {x.size / sample_rate:.2f} s long; at least {_MIN_QUERY_S:g} s "
                              "is needed")
-        return landmarks(x, sample_rate).peaks
+        x = resample(x, sample_rate)
+        return _core.fingerprint_extract(x, self._config)[2], _core.fingerprint_extract(x, self._verify_config)[2]
 
     def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
         """The song a recording comes from, or None.
@@ -668,7 +700,7 @@ class FingerprintIndex:
         ValueError
             The query is empty or shorter than one second.
         """
-        return self.match_peaks(self._query_peaks(x, sample_rate))
+        return self.match_peaks(*self._query_peaks(x, sample_rate))
 
     def match_file(self, path: Union[str, os.PathLike]) -> Optional[Match]:
         """:meth:`match` on an audio file (``-``: standard input)."""
@@ -688,9 +720,10 @@ class StreamingMatcher:
     """Listens to a stream and answers as soon as the evidence is enough.
 
     Audio (any chunking, at ``sample_rate``) goes through the streaming
-    landmark extractor; every ``step_s`` seconds the peaks of the last
-    ``window_s`` seconds are matched. :meth:`push` returns the first
-    :class:`Match` that passes the index's thresholds, else None.
+    landmark and verification extractors; every ``step_s`` seconds the peaks
+    of the last ``window_s`` seconds are matched. :meth:`push` returns the
+    first :class:`Match` whose evidence reaches the index's ``min_evidence``,
+    else None.
     ``offset_s`` is the song position at the start of the stream.
     """
 
@@ -704,12 +737,14 @@ class StreamingMatcher:
             raise ValueError(f"need window_s >= {_MIN_QUERY_S:g} and 0 < step_s <= window_s")
         self._config = config()
         self._extractor = _core.FingerprintExtractorCore(self._config)
+        self._verify_extractor = _core.FingerprintExtractorCore(_verify_config())
         self._resampler = None
         if self.sample_rate != INDEX_SAMPLE_RATE_HZ:
             import soxr
 
             self._resampler = soxr.ResampleStream(self.sample_rate, INDEX_SAMPLE_RATE_HZ, 1, dtype="float32")
         self._peaks: List[np.ndarray] = []
+        self._verify_peaks: List[np.ndarray] = []
         self._samples = 0
         self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
 
@@ -725,21 +760,27 @@ class StreamingMatcher:
         _, _, peaks = self._extractor.push(x)
         if len(peaks):
             self._peaks.append(peaks)
+        vpeaks = self._verify_extractor.push(x)[2]
+        if len(vpeaks):
+            self._verify_peaks.append(vpeaks)
         self._samples += x.size
         if self._samples < self._next_check:
             return None
         self._next_check = self._samples + self.step_s * INDEX_SAMPLE_RATE_HZ
         if not self._peaks:
             return None
+        first_frame = (self.seconds - self.window_s) / self._config.frame_seconds()
         peaks = np.concatenate(self._peaks)
-        first = self.seconds - self.window_s
-        keep = peaks[:, 0] * self._config.frame_seconds() >= first
-        self._peaks = [peaks[keep]]
-        return self.index.match_peaks(np.ascontiguousarray(peaks[keep]))
+        self._peaks = [np.ascontiguousarray(peaks[peaks[:, 0] >= first_frame])]
+        vpeaks = np.concatenate(self._verify_peaks) if self._verify_peaks else np.zeros((0, 3), np.float32)
+        self._verify_peaks = [np.ascontiguousarray(vpeaks[vpeaks[:, 0] >= first_frame])]
+        return self.index.match_peaks(self._peaks[0], self._verify_peaks[0])
 
     def reset(self) -> None:
         self._extractor.reset()
+        self._verify_extractor.reset()
         self._peaks = []
+        self._verify_peaks = []
         self._samples = 0
         self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
         if self._resampler is not None:
