@@ -398,10 +398,10 @@ class FingerprintIndex:
     min_evidence : float
         Answer when the best candidate's :attr:`Match.evidence` (log-odds
         that it is the right song) is at least this. The default was chosen
-        on a tuning set (own excerpts, own unknown songs) to keep false
-        matches on 5 s excerpts of songs not in the index under 0.5 %
-        (BENCHMARKS.md); raise it for fewer false answers, lower it for
-        more answers in noise.
+        on a tuning set (own excerpts, own unknown songs) to let 0.5 % of
+        5 s excerpts of songs not in the index through (0.8 % on the
+        benchmark's held-out excerpts, BENCHMARKS.md); raise it for fewer
+        false answers, lower it for more answers in noise.
     speeds : sequence of float
         Playback speeds a query is tried at.
 
@@ -656,6 +656,10 @@ class FingerprintIndex:
         relative to the next song by votes.
         """
         top = _validate.integer(top, "top", 1, 1 << 30)
+        verify_peaks = np.asarray(verify_peaks)
+        if verify_peaks.ndim != 2 or verify_peaks.shape[1] < 2:
+            raise ValueError("verify_peaks: expected the verification peaks, an (m, 3) array "
+                             f"(verification_peaks()), got shape {verify_peaks.shape}")
         cands = self._candidates(peaks, verify_peaks, max(top, _CANDIDATES))
         if not cands:
             return []

@@ -291,6 +291,16 @@ def test_rank_is_ordered_by_evidence_and_agrees_with_match(index):
     assert index.rank(x, RATE, top=1)[0] == ranked[0] == index.match(x, RATE)
 
 
+def test_rank_peaks_needs_the_verification_peaks(index):
+    from edgeaudio.fingerprint import verification_peaks
+
+    x = excerpt(song(LIBRARY["song02"]), 2.0)
+    peaks = landmarks(x, RATE).peaks
+    with pytest.raises(ValueError, match="verify_peaks: expected the verification peaks"):
+        index.rank_peaks(peaks, 3)  # top passed where the verification peaks go
+    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1)[0] == index.rank(x, RATE, top=1)[0]
+
+
 def test_min_evidence_is_checked(index_path):
     with pytest.raises((TypeError, ValueError), match="min_evidence"):
         FingerprintIndex(index_path, create=False, min_evidence="high")
