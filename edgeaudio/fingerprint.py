@@ -19,9 +19,9 @@ One SQLite database (Python's :mod:`sqlite3`, no server): a ``schema_version``
 table, ``songs`` (name, path, duration, sha256 of the decoded audio, so adding
 the same song twice keeps one copy), ``buckets``: one row per hash (the
 integer primary key) holding its postings, the (song id, frame) pairs packed as
-little-endian int32 in one blob, and ``peak_maps`` (schema 3): each song's
-spectral peaks, (frame, FFT bin) as little-endian float32 pairs, about 0.7 MB
-per hour of audio, for the verification stage below. A query reads one row per distinct hash it
+little-endian int32 in one blob, and ``peak_maps`` (schema 4): each song's
+verification peaks (below), (frame, FFT bin) as little-endian float32 pairs,
+about 0.7 MB per hour of audio. A query reads one row per distinct hash it
 has, a few thousand B-tree lookups and no per-posting Python work, so matching
 straight from the file stays fast; ``preload=True`` reads every bucket once
 and matches in memory. Each song is added in one transaction, so a
@@ -35,13 +35,30 @@ Verification
 The hash vote ranks songs well even in loud noise, but its score alone is a
 weak reason to answer: a landmark needs both of its peaks to survive the noise
 and to be paired as in the song. So the leading candidates are checked once
-more against the song's stored peak map: the query's peaks, moved to the
+more against the song's stored peak map. Those peaks are picked as the
+landmarks' are, but on the level each bin holds for 5 frames (160 ms) instead
+of 3 (schema 4; schema 3 stored the landmarks' own peaks): held notes keep
+their peaks, while talkers' voices and a room's reverberation tails, which
+seldom hold that long at one bin, lose theirs, so more of a noisy query's
+peaks are the song's (tuning set, through a room with chatter: +2-4 points at
+the same false-match rate). The query's peaks picked the same way, moved to the
 song's time and frequency at the offset and speed the vote found (refined by
 +-2 frames and +-0.5 %), that land within 2.5 frames and 2.5 bins of a song
 peak (:attr:`Match.peak_hits`). One surviving peak is enough for a hit, so the
 right song keeps many hits in noise and through a room, while a song that only
-shares a drum loop or a bass line with the query keeps few. A candidate is
-accepted on either kind of evidence (see :meth:`FingerprintIndex.accepts`).
+shares a drum loop or a bass line with the query keeps few.
+
+Decision
+--------
+The five best songs by votes are verified, and each gets one number,
+:attr:`Match.evidence`: the log-odds of a logistic model (fitted on the
+benchmark's tuning set, ``tools/bench/fingerprint.py --tune``) over its votes
+(score, bands, the votes leader's confidence), its verification (the share
+of query peaks on its map, z) and how far both stand above the best of the
+other four. The songs are ranked by it (in a room with chatter the right song
+is often second or third by votes but first by verification), and the best
+one is the answer when its evidence reaches ``min_evidence`` (see
+:meth:`FingerprintIndex.accepts`).
 
 Speed changes
 -------------
@@ -69,10 +86,11 @@ from ._fpmatch import offset_scores
 __all__ = [
     "INDEX_SAMPLE_RATE_HZ", "SCHEMA_VERSION", "DEFAULT_SPEEDS", "IndexFileError", "Landmarks", "Match",
     "Song", "FingerprintIndex", "StreamingMatcher", "config", "landmarks", "load_audio", "resample",
+    "verification_peaks",
 ]
 
 INDEX_SAMPLE_RATE_HZ = 8000
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_SPEEDS: Tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
 _APPLICATION_ID = 0x45414650  # "EAFP" in the SQLite header: this file is an edgeaudio fingerprint index
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -81,6 +99,16 @@ _BAND_SHIFT = 13  # a hash's anchor band: its bits 13..19 (cpp/include/edgeaudio
 _VERIFY_SPEEDS = (0.995, 1.0, 1.005)  # around the vote's speed (its grid is 1 %)
 _VERIFY_SHIFTS = (-2, -1, 0, 1, 2)  # frames around the vote's offset
 _VERIFY_REACH = 2  # a song peak covers +-2 frames and +-2 bins (a room's reverberation moves peaks a little)
+_VERIFY_STABLE_FRAMES = 5  # the verification's peaks: on the level a bin holds for 5 frames (landmarks: 3)
+_CANDIDATES = 5  # songs verified per query: the best by votes; the evidence picks among them
+# The evidence model: a logistic regression over _evidence_features, fitted on the tuning set
+# (tools/bench/fingerprint.py --tune prints these; BENCHMARKS.md, "Fingerprinting").
+_EVIDENCE_FEATURES = ("log(1 + score)", "bands", "peak_hits / query peaks", "peak_z", "peak_z - best other z",
+                      "log(1 + score) - log(1 + best other score)", "bands - best other bands",
+                      "confidence (votes leader only)", "votes leader")
+_EVIDENCE_WEIGHTS = (-0.5323, -0.9286, 3.9921, 1.0480, 0.5695, 2.8964, 1.0087, 2.1722, 0.6500)
+_EVIDENCE_BIAS = -2.6967
+_MIN_EVIDENCE = 0.06  # <= 0.5 % of the tuning set's 1800 unknown excerpts
 
 
 class IndexFileError(RuntimeError):
@@ -90,6 +118,15 @@ class IndexFileError(RuntimeError):
 def config() -> "_core.FingerprintConfig":
     """The fingerprint settings the index uses (the C++ defaults, 8 kHz)."""
     c = _core.FingerprintConfig()
+    c.validate()
+    return c
+
+
+def _verify_config() -> "_core.FingerprintConfig":
+    """The settings of the verification's peaks (peak maps, schema 4): config() with
+    stable_frames = _VERIFY_STABLE_FRAMES."""
+    c = config()
+    c.stable_frames = _VERIFY_STABLE_FRAMES
     c.validate()
     return c
 
@@ -161,6 +198,12 @@ def landmarks(x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Landmar
     return Landmarks(h, t, p, c.frame_seconds())
 
 
+def verification_peaks(x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> np.ndarray:
+    """The peaks the verification compares (module docstring): picked as the landmarks' are, on the level
+    each bin holds for 5 frames; float32 (m, 3) rows of frame, FFT bin, prominence in dB."""
+    return _core.fingerprint_extract(resample(x, sample_rate), _verify_config())[2]
+
+
 @dataclass(frozen=True)
 class Song:
     id: int
@@ -203,6 +246,12 @@ class Match:
         How far ``peak_hits`` stands above the hits at the song's other
         offsets, in standard deviations (what chance and what the song
         shares with everything give).
+    evidence : float
+        The decision value: log-odds that this is the right song, from a
+        logistic model over the votes and the verification of this song and
+        of the other leading candidates (module docstring, "Decision");
+        :meth:`FingerprintIndex.accepts` answers at ``evidence >=
+        min_evidence``.
     """
 
     song: str
@@ -214,12 +263,14 @@ class Match:
     bands: int = 0
     peak_hits: int = 0
     peak_z: float = 0.0
+    evidence: float = 0.0
 
     def to_dict(self) -> Dict[str, object]:
         d = dataclasses.asdict(self)
         d["offset_s"] = round(self.offset_s, 3)
         d["confidence"] = round(self.confidence, 3)
         d["peak_z"] = round(self.peak_z, 2)
+        d["evidence"] = round(self.evidence, 2)
         return d
 
 
@@ -301,13 +352,30 @@ def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: f
     return best, float((best - null.mean()) / (null.std() + 1.0))
 
 
-def _accepts(m: Optional["Match"], min_score: int, min_bands: int, min_confidence: float,
-             min_peak_hits: int, min_peak_z: float) -> bool:
-    """The decision rule (FingerprintIndex.accepts) with explicit thresholds."""
-    if m is None:
-        return False
-    votes = m.score >= min_score and m.bands >= min_bands and m.confidence >= min_confidence
-    return votes or (m.peak_hits >= min_peak_hits and m.peak_z >= min_peak_z)
+def _evidence_features(candidates: Sequence["Match"], n_peaks: int) -> np.ndarray:
+    """(len(candidates), len(_EVIDENCE_FEATURES)) features of the leading candidates, given in votes order
+    (the first is the votes leader; its confidence is relative to the second). Each candidate is compared
+    with the best of the others, so a song that only shares sounds with the query, and the other songs
+    that share them too, stand out less than the one song that matches."""
+    score = np.log1p(np.array([m.score for m in candidates], np.float64))
+    bands = np.array([m.bands for m in candidates], np.float64)
+    z = np.array([m.peak_z for m in candidates], np.float64)
+
+    def best_other(v: np.ndarray) -> np.ndarray:
+        if v.size < 2:
+            return np.zeros_like(v)
+        top2 = np.sort(v)[-2:]
+        return np.where(v == top2[1], top2[0], top2[1])
+
+    leader = (np.arange(len(candidates)) == 0).astype(np.float64)
+    return np.stack([score, bands, np.array([m.peak_hits for m in candidates], np.float64) / max(n_peaks, 1), z,
+                     z - best_other(z), score - best_other(score), bands - best_other(bands),
+                     leader * np.array([m.confidence for m in candidates]), leader], axis=1)
+
+
+def _evidence(features: np.ndarray) -> np.ndarray:
+    """The evidence model's log-odds for each row of :func:`_evidence_features`."""
+    return features @ np.asarray(_EVIDENCE_WEIGHTS) + _EVIDENCE_BIAS
 
 
 def _checksum(x: np.ndarray) -> str:
@@ -327,18 +395,13 @@ class FingerprintIndex:
         Load every hash into memory on first match (fastest for many queries
         against a fixed library: the streaming matcher and benchmarks). False:
         each query looks its hashes up in SQLite (constant memory).
-    min_score, min_bands, min_confidence : int, int, float
-        Accept on the votes: at least ``min_score`` coherent landmarks spread
-        over at least ``min_bands`` frequency bands, and ``confidence >=
-        min_confidence``.
-    min_peak_hits, min_peak_z : int, float
-        Or accept on the verification: at least ``min_peak_hits`` of the
-        query's peaks on the song's peak map (:attr:`Match.peak_hits`),
-        ``min_peak_z`` standard deviations above the song's other offsets
-        (:attr:`Match.peak_z`).
-        The defaults were chosen on a tuning set (own excerpts, own unknown
-        songs) to keep false matches on 5 s excerpts of songs not in the
-        index under 1 % (BENCHMARKS.md).
+    min_evidence : float
+        Answer when the best candidate's :attr:`Match.evidence` (log-odds
+        that it is the right song) is at least this. The default was chosen
+        on a tuning set (own excerpts, own unknown songs) to let 0.5 % of
+        5 s excerpts of songs not in the index through (0.8 % on the
+        benchmark's held-out excerpts, BENCHMARKS.md); raise it for fewer
+        false answers, lower it for more answers in noise.
     speeds : sequence of float
         Playback speeds a query is tried at.
 
@@ -351,21 +414,15 @@ class FingerprintIndex:
     """
 
     def __init__(self, path: Union[str, os.PathLike], *, create: bool = True, preload: bool = False,
-                 min_score: int = 8, min_bands: int = 8, min_confidence: float = 0.4,
-                 min_peak_hits: int = 10, min_peak_z: float = 5.5, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
+                 min_evidence: float = _MIN_EVIDENCE, speeds: Sequence[float] = DEFAULT_SPEEDS) -> None:
         self.path = Path(path)
         self.preload = bool(preload)
-        self.min_score = _validate.integer(min_score, "min_score", 1, 1 << 30)
-        self.min_bands = _validate.integer(min_bands, "min_bands", 0, 1 << 30)
-        self.min_confidence = _validate.number(min_confidence, "min_confidence")
-        self.min_peak_hits = _validate.integer(min_peak_hits, "min_peak_hits", 1, 1 << 30)
-        self.min_peak_z = _validate.number(min_peak_z, "min_peak_z")
-        if not 0.0 <= self.min_confidence < 1.0:
-            raise ValueError(f"min_confidence must be in [0, 1), got {self.min_confidence}")
+        self.min_evidence = _validate.number(min_evidence, "min_evidence")
         self.speeds = tuple(_validate.number(s, "speeds") for s in speeds)
         if not self.speeds or not all(0.5 <= s <= 2.0 for s in self.speeds):
             raise ValueError(f"speeds must be a non-empty list of numbers in 0.5 .. 2, got {list(speeds)}")
         self._config = config()
+        self._verify_config = _verify_config()
         self._snapshot: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
         self._peak_maps: Dict[int, np.ndarray] = {}  # song id -> peaks, kept when preload
         exists = self.path.exists() and self.path.stat().st_size > 0
@@ -426,7 +483,8 @@ class FingerprintIndex:
             raise IndexFileError(f"{self.path} has schema version {version and version[0]}, this edgeaudio reads "
                                  f"up to {SCHEMA_VERSION}; upgrade edgeaudio")
         if version[0] < SCHEMA_VERSION:
-            what = "no peak maps for the verification stage" if version[0] == 2 else "older fingerprints"
+            what = {3: "peak maps of the landmarks' peaks, not the verification's",
+                    2: "no peak maps for the verification stage"}.get(version[0], "older fingerprints")
             raise IndexFileError(f"{self.path} has schema version {version[0]} ({what}); this edgeaudio needs "
                                  f"version {SCHEMA_VERSION}: rebuild it from the songs (edgeaudio fingerprint add "
                                  "SONGS... --db NEW.db); the old file was left unchanged")
@@ -466,7 +524,8 @@ class FingerprintIndex:
         for s in self._songs.values():
             if s.checksum == checksum:
                 return s, False
-        h, t, p = _core.fingerprint_extract(x, self._config)
+        h, t, _ = _core.fingerprint_extract(x, self._config)
+        p = _core.fingerprint_extract(x, self._verify_config)[2]
         peak_map = np.ascontiguousarray(p[np.argsort(p[:, 0], kind="stable"), :2], dtype="<f4")
         rows = np.unique(np.stack([h.astype(np.int64), t.astype(np.int64)], axis=1), axis=0)
         db = self._db
@@ -556,17 +615,9 @@ class FingerprintIndex:
             self._peak_maps[song_id] = got
         return got
 
-    def rank_peaks(self, peaks: np.ndarray, top: int = 2) -> List[Match]:
-        """The ``top`` best-scoring songs for a query given by its spectral peaks
-        (``Landmarks.peaks``), best first, whatever their scores; each one's
-        confidence is relative to the song after it.
-
-        Three passes: every song's best offset by votes (the Cython matcher),
-        then, for the leading candidates, the frequency bands those votes
-        come from (:attr:`Match.bands`), and the verification against the
-        candidates' peak maps (:attr:`Match.peak_hits`).
-        """
-        top = _validate.integer(top, "top", 1, 1 << 30)
+    def _candidates(self, peaks: np.ndarray, verify_peaks: np.ndarray, top: int = _CANDIDATES) -> List[Match]:
+        """The ``top`` best songs by votes for a query's landmark ``peaks``, in votes order, each with its bands and
+        its verification with ``verify_peaks`` (evidence 0)."""
         parts = [_core.fingerprint_pair_peaks(peaks, self._config, s) for s in self.speeds]
         q_hash = np.concatenate([p[0] for p in parts])
         q_frame = np.concatenate([p[1] for p in parts])
@@ -586,26 +637,55 @@ class FingerprintIndex:
             confidence = min(1.0 - (nxt + 1.0) / (int(score[i]) + 1.0), 1.0 - (nxt_bands + 1.0) / (bands[k] + 1.0))
             song = songs[int(i)]
             speed = self.speeds[int(variant[i])]
-            hits, z = _verify(peaks, self._peak_map(song.id), float(offset[i]), speed)
+            hits, z = _verify(verify_peaks, self._peak_map(song.id), float(offset[i]), speed)
             out.append(Match(song.name, song.id, float(offset[i]) * self._config.frame_seconds(), int(score[i]),
                              max(0.0, confidence), speed, bands[k], hits, z))
         return out
 
-    def accepts(self, m: Optional[Match]) -> bool:
-        """Whether a ranked candidate is an answer: it passes ``min_score``, ``min_bands`` and
-        ``min_confidence`` (the votes), or ``min_peak_hits`` and ``min_peak_z`` (the verification)."""
-        return _accepts(m, self.min_score, self.min_bands, self.min_confidence, self.min_peak_hits, self.min_peak_z)
+    def rank_peaks(self, peaks: np.ndarray, verify_peaks: np.ndarray, top: int = 2) -> List[Match]:
+        """The ``top`` most likely songs for a query given by its spectral peaks,
+        best first, whatever their evidence.
 
-    def match_peaks(self, peaks: np.ndarray) -> Optional[Match]:
-        """Best match for a query given by its spectral peaks, or None."""
-        ranked = self.rank_peaks(peaks, 1)
+        ``peaks`` are the landmark peaks (``Landmarks.peaks``), ``verify_peaks``
+        the same signal's verification peaks (:func:`verification_peaks`).
+        Every song's best offset by votes (the Cython matcher); then, for the
+        leading candidates by votes (five, or ``top``), the frequency bands
+        those votes come from (:attr:`Match.bands`) and the verification
+        against their peak maps (:attr:`Match.peak_hits`); finally each one's
+        :attr:`Match.evidence`, by which they are ranked. ``confidence`` is
+        relative to the next song by votes.
+        """
+        top = _validate.integer(top, "top", 1, 1 << 30)
+        verify_peaks = np.asarray(verify_peaks)
+        if verify_peaks.ndim != 2 or verify_peaks.shape[1] < 2:
+            raise ValueError("verify_peaks: expected the verification peaks, an (m, 3) array "
+                             f"(verification_peaks()), got shape {verify_peaks.shape}")
+        cands = self._candidates(peaks, verify_peaks, max(top, _CANDIDATES))
+        if not cands:
+            return []
+        n = len(verify_peaks)
+        head = cands[:_CANDIDATES]  # the model compares each song with the others among the first five
+        ev = list(_evidence(_evidence_features(head, n)))
+        ev += [float(_evidence(_evidence_features(head + [m], n))[-1]) for m in cands[_CANDIDATES:]]
+        ranked = [dataclasses.replace(m, evidence=float(e)) for m, e in zip(cands, ev)]
+        ranked.sort(key=lambda m: -m.evidence)
+        return ranked[:top]
+
+    def accepts(self, m: Optional[Match]) -> bool:
+        """Whether a ranked candidate is an answer: ``evidence >= min_evidence``."""
+        return m is not None and m.evidence >= self.min_evidence
+
+    def match_peaks(self, peaks: np.ndarray, verify_peaks: np.ndarray) -> Optional[Match]:
+        """Best match for a query given by its landmark and verification peaks (:meth:`rank_peaks`), or None."""
+        ranked = self.rank_peaks(peaks, verify_peaks, 1)
         return ranked[0] if ranked and self.accepts(ranked[0]) else None
 
     def rank(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ, top: int = 2) -> List[Match]:
         """:meth:`rank_peaks` for a recording (checked as :meth:`match` checks it)."""
-        return self.rank_peaks(self._query_peaks(x, sample_rate), top)
+        return self.rank_peaks(*self._query_peaks(x, sample_rate), top=top)
 
-    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> np.ndarray:
+    def _query_peaks(self, x: np.ndarray, sample_rate: int) -> Tuple[np.ndarray, np.ndarray]:
+        """(landmark peaks, verification peaks) of a recording."""
         x = _validate.signal(x, "x")
         if x.size == 0:
             raise ValueError("x: the query is empty")
@@ -613,7 +693,8 @@ class FingerprintIndex:
         if x.size < _MIN_QUERY_S * sample_rate:
             raise ValueError(f"x: the query is {x.size / sample_rate:.2f} s long; at least {_MIN_QUERY_S:g} s "
                              "is needed")
-        return landmarks(x, sample_rate).peaks
+        x = resample(x, sample_rate)
+        return _core.fingerprint_extract(x, self._config)[2], _core.fingerprint_extract(x, self._verify_config)[2]
 
     def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
         """The song a recording comes from, or None.
@@ -623,7 +704,7 @@ class FingerprintIndex:
         ValueError
             The query is empty or shorter than one second.
         """
-        return self.match_peaks(self._query_peaks(x, sample_rate))
+        return self.match_peaks(*self._query_peaks(x, sample_rate))
 
     def match_file(self, path: Union[str, os.PathLike]) -> Optional[Match]:
         """:meth:`match` on an audio file (``-``: standard input)."""
@@ -643,9 +724,10 @@ class StreamingMatcher:
     """Listens to a stream and answers as soon as the evidence is enough.
 
     Audio (any chunking, at ``sample_rate``) goes through the streaming
-    landmark extractor; every ``step_s`` seconds the peaks of the last
-    ``window_s`` seconds are matched. :meth:`push` returns the first
-    :class:`Match` that passes the index's thresholds, else None.
+    landmark and verification extractors; every ``step_s`` seconds the peaks
+    of the last ``window_s`` seconds are matched. :meth:`push` returns the
+    first :class:`Match` whose evidence reaches the index's ``min_evidence``,
+    else None.
     ``offset_s`` is the song position at the start of the stream.
     """
 
@@ -659,12 +741,14 @@ class StreamingMatcher:
             raise ValueError(f"need window_s >= {_MIN_QUERY_S:g} and 0 < step_s <= window_s")
         self._config = config()
         self._extractor = _core.FingerprintExtractorCore(self._config)
+        self._verify_extractor = _core.FingerprintExtractorCore(_verify_config())
         self._resampler = None
         if self.sample_rate != INDEX_SAMPLE_RATE_HZ:
             import soxr
 
             self._resampler = soxr.ResampleStream(self.sample_rate, INDEX_SAMPLE_RATE_HZ, 1, dtype="float32")
         self._peaks: List[np.ndarray] = []
+        self._verify_peaks: List[np.ndarray] = []
         self._samples = 0
         self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
 
@@ -680,21 +764,27 @@ class StreamingMatcher:
         _, _, peaks = self._extractor.push(x)
         if len(peaks):
             self._peaks.append(peaks)
+        vpeaks = self._verify_extractor.push(x)[2]
+        if len(vpeaks):
+            self._verify_peaks.append(vpeaks)
         self._samples += x.size
         if self._samples < self._next_check:
             return None
         self._next_check = self._samples + self.step_s * INDEX_SAMPLE_RATE_HZ
         if not self._peaks:
             return None
+        first_frame = (self.seconds - self.window_s) / self._config.frame_seconds()
         peaks = np.concatenate(self._peaks)
-        first = self.seconds - self.window_s
-        keep = peaks[:, 0] * self._config.frame_seconds() >= first
-        self._peaks = [peaks[keep]]
-        return self.index.match_peaks(np.ascontiguousarray(peaks[keep]))
+        self._peaks = [np.ascontiguousarray(peaks[peaks[:, 0] >= first_frame])]
+        vpeaks = np.concatenate(self._verify_peaks) if self._verify_peaks else np.zeros((0, 3), np.float32)
+        self._verify_peaks = [np.ascontiguousarray(vpeaks[vpeaks[:, 0] >= first_frame])]
+        return self.index.match_peaks(self._peaks[0], self._verify_peaks[0])
 
     def reset(self) -> None:
         self._extractor.reset()
+        self._verify_extractor.reset()
         self._peaks = []
+        self._verify_peaks = []
         self._samples = 0
         self._next_check = _MIN_QUERY_S * INDEX_SAMPLE_RATE_HZ
         if self._resampler is not None:

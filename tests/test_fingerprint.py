@@ -184,13 +184,14 @@ def test_coherent_bands_counts_the_anchor_bands_of_votes_at_the_offset():
     assert _coherent_bands(db_hash, db_song, db_frame, q_hash[:0], q_frame[:0], 0, 40.0) == 0
 
 
-def test_unknown_audio_stays_below_the_decision_thresholds(index):
-    # the ranked best song for audio that is not indexed has too few coherent bands or too little lead
+def test_unknown_audio_stays_below_the_evidence_threshold(index):
+    # the most likely song for audio that is not indexed has too little evidence; the right song for an
+    # excerpt at 0 dB SNR has plenty
     for seed in UNKNOWN_SEEDS:
         best = index.rank(excerpt(song(seed), 4.0), RATE, top=1)[0]
-        assert best.bands < index.min_bands or best.confidence < index.min_confidence or best.score < index.min_score
+        assert best.evidence < index.min_evidence and not index.accepts(best)
     right = index.rank(with_noise(excerpt(song(LIBRARY["song02"]), 4.0), 0.0), RATE, top=1)[0]
-    assert right.song == "song02" and right.bands >= 2 * index.min_bands
+    assert right.song == "song02" and right.evidence >= index.min_evidence + 2 and index.accepts(right)
 
 
 # -- verification -----------------------------------------------------------------
@@ -233,23 +234,92 @@ def test_verify_follows_a_speed_change():
 
 def test_verification_rejects_unknown_excerpts_that_share_hashes(index):
     # these excerpts share chords with indexed songs: their best song gets votes at one offset
-    # (score >= min_score), and as many peak hits as chance and the shared chords give
+    # (8 or more coherent landmarks), and as many peak hits as chance and the shared chords give
     for seed in UNKNOWN_SEEDS:
-        best = index.rank(excerpt(song(seed), 4.0), RATE, top=1)[0]
-        assert best.score >= index.min_score
-        assert best.peak_z < index.min_peak_z and not index.accepts(best)
+        ranked = index.rank(excerpt(song(seed), 4.0), RATE, top=5)
+        leader = max(ranked, key=lambda m: m.score)  # the votes' choice
+        assert leader.score >= 8 and leader.peak_z < 5
+        assert not index.accepts(ranked[0])
 
 
-def test_verification_accepts_a_noisy_excerpt_the_votes_alone_reject(index):
-    from edgeaudio.fingerprint import _accepts
-
+def test_verification_accepts_a_noisy_excerpt_with_few_votes(index):
     sos = scipy.signal.butter(2, [300, 2000], btype="bandpass", fs=RATE, output="sos")
     clip = scipy.signal.sosfilt(sos, excerpt(song(LIBRARY["song06"]), 6.0, 3.0)).astype(np.float32)
     m = index.rank(with_noise(clip, -12.0), RATE, top=1)[0]  # 3 s, band-limited, 12 dB under white noise
-    votes_only = _accepts(m, index.min_score, index.min_bands, index.min_confidence, 1 << 30, 0.0)
     assert m.song == "song06" and abs(m.offset_s - 6.0) <= 0.1
-    assert not votes_only and m.peak_z >= index.min_peak_z + 2 and index.accepts(m)
+    assert m.bands < 8 and m.peak_z >= 4  # votes from few bands, a clear verification
+    assert m.evidence >= index.min_evidence + 2 and index.accepts(m)
     assert index.match(with_noise(clip, -12.0), RATE) == m
+
+
+def _candidate(song_id: int, score: int, bands: int, hits: int, z: float, confidence: float = 0.0):
+    from edgeaudio.fingerprint import Match
+
+    return Match(f"s{song_id}", song_id, 0.0, score, confidence, 1.0, bands, hits, z)
+
+
+def test_evidence_features_compare_each_candidate_with_the_best_other():
+    from edgeaudio.fingerprint import _EVIDENCE_FEATURES, _evidence_features
+
+    cands = [_candidate(1, 30, 12, 40, 3.0, 0.5), _candidate(2, 20, 9, 60, 8.0), _candidate(3, 10, 4, 20, 8.0)]
+    f = _evidence_features(cands, 120)
+    assert f.shape == (3, len(_EVIDENCE_FEATURES))
+    np.testing.assert_allclose(f[:, 0], np.log1p([30, 20, 10]))
+    np.testing.assert_allclose(f[:, 2], [40 / 120, 60 / 120, 20 / 120])
+    np.testing.assert_allclose(f[:, 4], [3 - 8, 8 - 8, 8 - 8])  # z over the best other (a tie: margin 0)
+    np.testing.assert_allclose(f[:, 5], np.log1p([30, 20, 10]) - np.log1p([20, 30, 30]))
+    np.testing.assert_allclose(f[:, 6], [12 - 9, 9 - 12, 4 - 12])
+    np.testing.assert_allclose(f[:, 7], [0.5, 0, 0])  # confidence: the votes leader's only
+    np.testing.assert_allclose(f[:, 8], [1, 0, 0])
+    alone = _evidence_features(cands[:1], 120)  # one song: margins against nothing
+    np.testing.assert_allclose(alone[0, 4:7], [3.0, np.log1p(30), 12])
+
+
+def test_the_verification_can_rank_a_song_above_the_votes_leader():
+    from edgeaudio.fingerprint import _MIN_EVIDENCE, _evidence, _evidence_features
+
+    # the leader by votes only shares sounds with the query; the second is verified far better
+    cands = [_candidate(1, 14, 7, 25, 2.0, 0.1), _candidate(2, 12, 7, 70, 9.0), _candidate(3, 9, 5, 22, 1.5)]
+    ev = _evidence(_evidence_features(cands, 117))
+    assert np.argmax(ev) == 1 and ev[1] > _MIN_EVIDENCE > ev[0]
+
+
+def test_rank_is_ordered_by_evidence_and_agrees_with_match(index):
+    x = with_noise(excerpt(song(LIBRARY["song05"]), 3.0), 0.0)
+    ranked = index.rank(x, RATE, top=7)
+    assert len(ranked) == 7 and all(a.evidence >= b.evidence for a, b in zip(ranked, ranked[1:]))
+    assert index.rank(x, RATE, top=1)[0] == ranked[0] == index.match(x, RATE)
+
+
+def test_rank_peaks_needs_the_verification_peaks(index):
+    from edgeaudio.fingerprint import verification_peaks
+
+    x = excerpt(song(LIBRARY["song02"]), 2.0)
+    peaks = landmarks(x, RATE).peaks
+    with pytest.raises(ValueError, match="verify_peaks: expected the verification peaks"):
+        index.rank_peaks(peaks, 3)  # top passed where the verification peaks go
+    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1)[0] == index.rank(x, RATE, top=1)[0]
+
+
+def test_min_evidence_is_checked(index_path):
+    with pytest.raises((TypeError, ValueError), match="min_evidence"):
+        FingerprintIndex(index_path, create=False, min_evidence="high")
+    with FingerprintIndex(index_path, create=False, min_evidence=1e9) as strict:
+        assert strict.match(excerpt(song(LIBRARY["song01"]), 2.0), RATE) is None
+
+
+def test_peak_maps_hold_the_verification_peaks(index_path):
+    from edgeaudio.fingerprint import verification_peaks
+
+    db = sqlite3.connect(index_path)
+    sid = db.execute("SELECT id FROM songs WHERE name = 'song03'").fetchone()[0]
+    blob = db.execute("SELECT peaks FROM peak_maps WHERE song_id = ?", (sid,)).fetchone()[0]
+    db.close()
+    stored = np.frombuffer(blob, "<f4").reshape(-1, 2)
+    want = verification_peaks(song(LIBRARY["song03"]), RATE)
+    np.testing.assert_array_equal(stored, want[np.argsort(want[:, 0], kind="stable"), :2])
+    # held notes only: fewer peaks than the landmarks pick (the level must hold 5 frames, not 3)
+    assert 0.5 * len(landmarks(song(LIBRARY["song03"]), RATE).peaks) < len(stored)
 
 
 def test_peak_maps_are_stored_once_per_song(index_path):
@@ -258,7 +328,9 @@ def test_peak_maps_are_stored_once_per_song(index_path):
     ids = dict(db.execute("SELECT name, id FROM songs").fetchall())
     db.close()
     assert sorted(rows) == sorted(ids.values())
-    n_peaks = len(landmarks(song(LIBRARY["song03"]), RATE).peaks)
+    from edgeaudio.fingerprint import verification_peaks
+
+    n_peaks = len(verification_peaks(song(LIBRARY["song03"]), RATE))
     assert rows[ids["song03"]] == 8 * n_peaks  # (frame, bin) float32
 
 
@@ -393,6 +465,18 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
     with pytest.raises(IndexFileError, match=r"schema version 2 \(no peak maps.*rebuild it.*fingerprint add"):
         FingerprintIndex(v2)
     assert v2.read_bytes() == before
+    # an index of schema 3 (peak maps of the landmarks' peaks) is refused with what to do, not misread
+    v3 = tmp_path / "v3.db"
+    v3.write_bytes(index_path.read_bytes())
+    db = sqlite3.connect(v3)
+    db.execute("UPDATE schema_version SET version = 3")
+    db.commit()
+    db.close()
+    before = v3.read_bytes()
+    with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 4"
+                                             r".*rebuild it.*fingerprint add"):
+        FingerprintIndex(v3)
+    assert v3.read_bytes() == before
     # an index of the first schema (other fingerprints) is refused with what to do, not misread
     older = tmp_path / "older.db"
     older.write_bytes(index_path.read_bytes())

@@ -348,31 +348,70 @@ def time_queries(large: Path, songs, names, starts, babble, rirs, cp):
     return timing, cp_ms
 
 
-def accepted(ms: list, **thresholds) -> np.ndarray:
-    """edgeaudio's decision (efp._accepts) for each ranked best candidate (None: no candidate)."""
-    return np.array([efp._accepts(m, **thresholds) for m in ms], dtype=bool)
+def candidates(ix, x: np.ndarray, song) -> dict:
+    """The evidence model's features of a query's leading candidates, and which one is ``song``."""
+    peaks, verify_peaks = ix._query_peaks(x, SR)
+    cands = ix._candidates(peaks, verify_peaks)
+    return {"features": efp._evidence_features(cands, len(verify_peaks)).reshape(len(cands), len(efp._EVIDENCE_FEATURES)),
+            "right": np.array([m.song == song for m in cands], bool)}
 
 
-def thresholds(ix) -> dict:
-    return dict(min_score=ix.min_score, min_bands=ix.min_bands, min_confidence=ix.min_confidence,
-                min_peak_hits=ix.min_peak_hits, min_peak_z=ix.min_peak_z)
+def accepted(ms: list, min_evidence: float) -> np.ndarray:
+    """edgeaudio's decision (FingerprintIndex.accepts) for each ranked best candidate (None: no candidate)."""
+    return np.array([m is not None and m.evidence >= min_evidence for m in ms], dtype=bool)
 
 
-def sweep_table(known: dict, unknown_rows: dict, defaults: dict) -> list:
-    """Top-1 and false matches over a grid of decision thresholds (for --tune)."""
-    all_unknown = [m for u in unknown_rows.values() for m in u["ms"]]
-    lines = ["| votes (bands, confidence) | verification (hits, z) | " + " | ".join(known) + " | false |",
-             "|---|---|" + "---|" * len(known) + "---|"]
-    off = 1 << 30
-    grid = [(b, c, h, z) for b, c in ((8, 0.4), (10, 0.5), (off, 1.0)) for h, z in
-            ((off, 0.0), (10, 5.0), (10, 5.5), (10, 6.0), (10, 6.5), (10, 7.0), (20, 6.0)) if b != off or h != off]
-    for b, c, h, z in grid:
-        thr = dict(defaults, min_bands=b, min_confidence=min(c, 0.999), min_peak_hits=h, min_peak_z=z)
-        acc = {cond: float(np.mean(k["right"] & accepted(k["ms"], **thr))) for cond, k in known.items()}
-        fa = float(np.mean(accepted(all_unknown, **thr)))
-        votes = "off" if b == off else f"{b}, {c:g}"
-        ver = "off" if h == off else f"{h}, {z:g}"
-        lines.append(f"| {votes} | {ver} | " + " | ".join(f"{100 * acc[c]:.1f}%" for c in known) + f" | {100 * fa:.2f}% |")
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50):
+    """Logistic regression by Newton's method (IRLS), an L2 penalty on the weights (not the bias):
+    (weights, bias)."""
+    a = np.concatenate([x, np.ones((len(x), 1))], axis=1)
+    w = np.zeros(a.shape[1])
+    pen = np.full(a.shape[1], l2)
+    pen[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(a @ w)))
+        grad = a.T @ (p - y) + pen * w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(a.shape[1])
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def best_by_evidence(group: dict, weights, bias) -> tuple:
+    """(evidence, right) of the candidate the model ranks first in one query (group: features, right)."""
+    ev = group["features"] @ weights + bias
+    i = int(np.argmax(ev)) if ev.size else -1
+    return (float(ev[i]), bool(group["right"][i])) if i >= 0 else (-np.inf, False)
+
+
+def tune_evidence(known: dict, unknown_rows: dict, false_rate: float = 0.005) -> list:
+    """--tune: fit the evidence model on every candidate of every tuning query (right song or not), choose
+    min_evidence that lets at most false_rate of the unknown excerpts through, and print a sweep."""
+    groups = [g for k in known.values() for g in k["cands"]] + [g for u in unknown_rows.values() for g in u["cands"]]
+    x = np.concatenate([g["features"] for g in groups])
+    y = np.concatenate([g["right"] for g in groups]).astype(np.float64)
+    weights, bias = fit_logistic(x, y)
+    unk = np.sort([best_by_evidence(g, weights, bias)[0] for u in unknown_rows.values() for g in u["cands"]])[::-1]
+    allowed = int(np.floor(false_rate * unk.size))
+    chosen = float(np.ceil(100 * (unk[allowed] + unk[max(allowed - 1, 0)]) / 2) / 100)
+    lines = [f"Evidence model fitted here ({len(groups)} queries, {len(x)} candidates; features: "
+             + ", ".join(efp._EVIDENCE_FEATURES) + "):", "",
+             "```", f"_EVIDENCE_WEIGHTS = ({', '.join(f'{v:.4f}' for v in weights)})",
+             f"_EVIDENCE_BIAS = {bias:.4f}", f"_MIN_EVIDENCE = {chosen:.2f}  # <= {100 * false_rate:g} % of the "
+             f"{unk.size} unknown excerpts", "```", "",
+             "| min evidence | " + " | ".join(known) + " | false |", "|---|" + "---|" * len(known) + "---|"]
+    for thr in sorted({chosen - 2, chosen - 1, chosen - 0.5, chosen, chosen + 0.5, chosen + 1, chosen + 2}):
+        acc = []
+        for k in known.values():
+            got = [best_by_evidence(g, weights, bias) for g in k["cands"]]
+            acc.append(np.mean([right and ev >= thr for ev, right in got]))
+        fa = float(np.mean(unk >= thr))
+        lines.append(f"| {thr:.2f} | " + " | ".join(f"{100 * a:.1f}%" for a in acc) + f" | {100 * fa:.2f}% |")
+    lines += ["", "Ranked first by the model (no threshold): " + ", ".join(
+        f"{c} {100 * np.mean([best_by_evidence(g, weights, bias)[1] for g in k['cands']]):.1f}%"
+        for c, k in known.items()) + "."]
     return lines
 
 
@@ -429,7 +468,7 @@ def main() -> None:
                   f"| {100 * r['top1']:.1f}% |")
         return
     ix = efp.FingerprintIndex(db, preload=True)
-    thr = thresholds(ix)
+    min_evidence = ix.min_evidence
     cp = None
     if not args.no_chromaprint and not args.tune:
         cp_fps = [chromaprint_file(p) for p in tqdm(indexed, desc="fpcalc", unit="song", file=sys.stderr)]
@@ -438,9 +477,11 @@ def main() -> None:
     known = {}
     for cond in conditions:
         qrng = np.random.default_rng(zlib.crc32(cond.encode()) + seed)
-        k = {"ms": [], "right": [], "off": [], "cp_right": [], "cp_ber": []}
+        k = {"ms": [], "right": [], "off": [], "cp_right": [], "cp_ber": [], "cands": []}
         for i, s in enumerate(tqdm(songs, desc=cond, unit="q", file=sys.stderr)):
             x, start = make_query(s, starts[i], cond, qrng, babble, rirs)
+            if args.tune:  # every leading candidate, for the evidence model's fit
+                k["cands"].append(candidates(ix, x, names[i]))
             r = ix.rank(x, SR, 1)
             m = r[0] if r else None
             k["ms"].append(m)
@@ -449,32 +490,40 @@ def main() -> None:
             ber, j = (cp.match(chromaprint_signal(x))[:2]) if cp is not None else (1.0, -1)
             k["cp_right"].append(j == i)
             k["cp_ber"].append(ber)
-        known[cond] = {key: (v if key == "ms" else np.array(v)) for key, v in k.items()}
-        print(cond, "top-1", np.mean(known[cond]["right"] & accepted(known[cond]["ms"], **thr)), file=sys.stderr)
+        known[cond] = {key: (v if key in ("ms", "cands") else np.array(v)) for key, v in k.items()}
+        print(cond, "top-1", np.mean(known[cond]["right"] & accepted(known[cond]["ms"], min_evidence)), file=sys.stderr)
     unknown_rows = {}
+    rounds = 3 if args.tune else 1  # the tuning set: 6 excerpts per unknown song and condition, to fit the threshold
     for cond in ("clean", "white 5 dB", "room+speaker, babble 5 dB"):
-        qrng = np.random.default_rng(7 + len(unknown_rows) + seed)
-        u = {"ms": [], "cp_ber": []}
-        for p in tqdm(unknown, desc=f"unknown, {cond}", unit="song", file=sys.stderr):
-            s = read(p)
-            for _ in range(2):
-                start = float(qrng.uniform(0, len(s) / SR - EXCERPT_S))
-                x, _ = make_query(s, start, cond, qrng, babble, rirs)
-                r = ix.rank(x, SR, 1)
-                u["ms"].append(r[0] if r else None)
-                u["cp_ber"].append(cp.match(chromaprint_signal(x))[0] if cp is not None else 1.0)
-        unknown_rows[cond] = {"ms": u["ms"], "cp_ber": np.array(u["cp_ber"])}
+        u = {"ms": [], "cp_ber": [], "cands": []}
+        for rnd in range(rounds):
+            qrng = np.random.default_rng(7 + len(unknown_rows) + seed + 1000 * rnd)
+            for p in tqdm(unknown, desc=f"unknown, {cond}", unit="song", file=sys.stderr):
+                s = read(p)
+                for _ in range(2):
+                    start = float(qrng.uniform(0, len(s) / SR - EXCERPT_S))
+                    x, _ = make_query(s, start, cond, qrng, babble, rirs)
+                    if args.tune:
+                        u["cands"].append(candidates(ix, x, None))
+                    r = ix.rank(x, SR, 1)
+                    u["ms"].append(r[0] if r else None)
+                    u["cp_ber"].append(cp.match(chromaprint_signal(x))[0] if cp is not None else 1.0)
+        unknown_rows[cond] = {"ms": u["ms"], "cp_ber": np.array(u["cp_ber"]), "cands": u["cands"]}
     ix.close()
 
     if args.tune:
-        lines = [f"### Fingerprinting decision thresholds, tuning set (`nice python tools/bench/fingerprint.py --tune "
+        lines = [f"### Fingerprinting evidence model, tuning set (`nice python tools/bench/fingerprint.py --tune "
                  f"--songs {args.songs} --unknown {args.unknown}`)", "",
-                 f"{args.songs} indexed songs, other excerpts than the reported run's, {2 * args.unknown} excerpts per "
-                 f"condition of {args.unknown} other unknown songs (seeds {TUNE_UNKNOWN_BASE}..); votes: score >= "
-                 f"{thr['min_score']} and bands and confidence as listed; verification: peak hits and z as listed; "
-                 "an answer needs either. Ranked first (no threshold): "
-                 + ", ".join(f"{c} {100 * np.mean(k['right']):.1f}%" for c, k in known.items()) + ".", ""]
-        lines += sweep_table(known, unknown_rows, thr) + [""]
+                 f"{args.songs} indexed songs, other excerpts than the reported run's, {2 * rounds * args.unknown} "
+                 f"excerpts per condition of {args.unknown} other unknown songs (seeds {TUNE_UNKNOWN_BASE}..). "
+                 "Ranked first by the shipped model (no threshold): "
+                 + ", ".join(f"{c} {100 * np.mean(k['right']):.1f}%" for c, k in known.items())
+                 + f"; accepted at the shipped min_evidence {min_evidence:g}: "
+                 + ", ".join(f"{c} {100 * np.mean(k['right'] & accepted(k['ms'], min_evidence)):.1f}%"
+                             for c, k in known.items())
+                 + f"; false {100 * np.mean([a for u in unknown_rows.values() for a in accepted(u['ms'], min_evidence)]):.2f}%. "
+                 "The fit and sweep below are on these same excerpts (in-sample).", ""]
+        lines += tune_evidence(known, unknown_rows) + [""]
         text = "\n".join(lines)
         print(text)
         if args.write:
@@ -492,7 +541,7 @@ def main() -> None:
     for cond, k in known.items():
         right = k["right"]
         results[cond] = {
-            "top1": float(np.mean(right & accepted(k["ms"], **thr))),
+            "top1": float(np.mean(right & accepted(k["ms"], min_evidence))),
             "ranked_first": float(np.mean(right)),
             "offset_ms": 1e3 * float(np.median(k["off"][right])) if right.any() else None,
             "chromaprint_top1": float(np.mean(k["cp_right"] & (k["cp_ber"] <= args.chromaprint_ber)))
@@ -501,7 +550,7 @@ def main() -> None:
             if cp is not None else None,
         }
         print(cond, results[cond], file=sys.stderr)
-    false = {cond: {"n": len(u["ms"]), "false": int(accepted(u["ms"], **thr).sum()),
+    false = {cond: {"n": len(u["ms"]), "false": int(accepted(u["ms"], min_evidence).sum()),
                     "chromaprint_false": int((u["cp_ber"] <= args.chromaprint_ber).sum()) if cp is not None else None,
                     "chromaprint_false_calibrated": int((u["cp_ber"] <= cp_cal).sum()) if cp is not None else None}
              for cond, u in unknown_rows.items()}
@@ -521,9 +570,8 @@ def main() -> None:
         f"{platform.machine()}, Python {platform.python_version()}; {args.songs} indexed songs "
         f"({hours:.2f} h, FluidR3_GM / TimGM6mb / MuseScore_General), 5 s excerpts, one per song and condition "
         f"(held out: the thresholds were chosen on the `--tune` set, other excerpts and other unknown songs); "
-        f"edgeaudio's default decision: votes (score >= {thr['min_score']}, bands >= {thr['min_bands']}, "
-        f"confidence >= {thr['min_confidence']:g}) or verification against the song's peak map "
-        f"(peak hits >= {thr['min_peak_hits']}, z >= {thr['min_peak_z']:g}). "
+        f"edgeaudio's default decision: the evidence model over the 5 leading songs' votes and verification "
+        f"against their peak maps, evidence >= {min_evidence:g}. "
         + ("Chromaprint: not run (--no-chromaprint)." if cp is None else
            f"Chromaprint: fpcalc on the songs, pyacoustid on the excerpts, lowest bit error rate over all "
            f"alignments; a match needs BER <= {args.chromaprint_ber} (or <= {cp_cal:.3f}, the threshold that "
