@@ -16,7 +16,7 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
     else:
         cfg = wakeword.WakeWordConfig(phrase=args.phrase)
     apply_overrides(cfg, args, ("epochs", "positives", "seed", "filters", "blocks", "stride_ms",
-                                "mining_epochs"))
+                                "mining_epochs", "mining_max"))
     if args.no_festival:
         cfg.festival = False
     if args.head:
@@ -58,6 +58,6 @@ def register(models) -> None:
                    help="share of the near-miss windows trained on (default 0.3)")
     p.add_argument("--mining-hours", type=float, default=None,
                    help="hours of training-voice negative streams mined for hard negatives (default 2; 0: none)")
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs"):
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs", "mining-max"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_wakeword)
