@@ -244,9 +244,13 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
 
     out, work = tmp_path / "out", tmp_path / "work"
     assert main(["train", "wakeword", "hey nova", "--smoke", "--out", str(out), "--work", str(work),
-                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20"]) == 0
+                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20",
+                 "--val-stream-minutes", "0.3"]) == 0
     entry = json.loads((out / "manifest.json").read_text())["models"]["hey_nova"]
-    assert entry["training"]["config"]["mining_max"] == 20  # the --mining-max override reached the config
+    # the overrides reached the config; the detector was tuned on that much validation audio
+    assert entry["training"]["config"]["mining_max"] == 20
+    assert entry["training"]["config"]["val_stream_minutes"] == 0.3
+    assert entry["detector"]["val_negative_hours"] == pytest.approx(0.3 / 60, abs=1e-3)
     assert runtime.sha256_file(out / "hey_nova.tflite") == entry["sha256"]
     assert (out / "hey_nova_report.md").is_file() and (out / "hey_nova_det.png").is_file()
     assert entry["metrics"]["false_accepts"]["hours"] > 0
