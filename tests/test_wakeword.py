@@ -244,8 +244,13 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
 
     out, work = tmp_path / "out", tmp_path / "work"
     assert main(["train", "wakeword", "hey nova", "--smoke", "--out", str(out), "--work", str(work),
-                 "--negative-cache", str(tmp_path / "neg")]) == 0
+                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20",
+                 "--val-stream-minutes", "0.3"]) == 0
     entry = json.loads((out / "manifest.json").read_text())["models"]["hey_nova"]
+    # the overrides reached the config; the detector was tuned on that much validation audio
+    assert entry["training"]["config"]["mining_max"] == 20
+    assert entry["training"]["config"]["val_stream_minutes"] == 0.3
+    assert entry["detector"]["val_negative_hours"] == pytest.approx(0.3 / 60, abs=1e-3)
     assert runtime.sha256_file(out / "hey_nova.tflite") == entry["sha256"]
     assert (out / "hey_nova_report.md").is_file() and (out / "hey_nova_det.png").is_file()
     assert entry["metrics"]["false_accepts"]["hours"] > 0
@@ -255,7 +260,7 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     mined = list(work.glob("mined-*.npz"))
     assert len(mined) == 1
     with np.load(mined[0]) as z:
-        assert 0 < len(z["x"]) <= ww.WakeWordConfig.smoke().mining_max
+        assert 0 < len(z["x"]) <= 20
         assert z["x"].shape[1:] == (entry["frames"], entry["frontend"]["n_mels"])
         assert np.all(np.diff(z["score"]) <= 0) and z["score"].min() >= ww.WakeWordConfig.smoke().mining_min_score
     assert (work / "mined" / "train_state.json").is_file()
@@ -264,7 +269,7 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     # from JSON as lists must not look like another configuration)
     capsys.readouterr()
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
-                 "--negative-cache", str(tmp_path / "neg")]) == 0
+                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20"]) == 0
     log = capsys.readouterr().out
     assert "dataset" in log and "starting afresh" not in log and "Epoch" not in log, log
 

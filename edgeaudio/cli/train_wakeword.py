@@ -16,7 +16,7 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
     else:
         cfg = wakeword.WakeWordConfig(phrase=args.phrase)
     apply_overrides(cfg, args, ("epochs", "positives", "seed", "filters", "blocks", "stride_ms",
-                                "mining_epochs"))
+                                "mining_epochs", "mining_max"))
     if args.no_festival:
         cfg.festival = False
     if args.head:
@@ -25,6 +25,8 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
         cfg.near_miss_share = args.near_miss_share
     if args.mining_hours is not None:
         cfg.mining_hours = args.mining_hours
+    if args.val_stream_minutes is not None:
+        cfg.val_stream_minutes = args.val_stream_minutes
     hours = args.negative_hours if args.negative_hours is not None else (0.01 if args.smoke else 1.0)
     entry = wakeword.train_wakeword(args.phrase, args.out, name=args.name, work=args.work, config=cfg,
                                     resume=args.resume, negative_hours=hours, negative_cache=args.negative_cache)
@@ -58,6 +60,8 @@ def register(models) -> None:
                    help="share of the near-miss windows trained on (default 0.3)")
     p.add_argument("--mining-hours", type=float, default=None,
                    help="hours of training-voice negative streams mined for hard negatives (default 2; 0: none)")
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs"):
+    p.add_argument("--val-stream-minutes", type=float, default=None,
+                   help="minutes of validation negative audio the detector is tuned on (default 180)")
+    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs", "mining-max"):
         p.add_argument(f"--{name}", type=int, default=None)
     p.set_defaults(func=cmd_train_wakeword)
