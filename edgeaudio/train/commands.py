@@ -60,7 +60,7 @@ class CommandsConfig:
     batch_size: int = 64
     learning_rate: float = 3e-3
     filters: int = 96
-    blocks: int = 4
+    blocks: int = 5
     hop_ms: int = 20
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
