@@ -152,7 +152,7 @@ def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path)
 
     a = CommandsConfig.smoke()
     b = CommandsConfig.smoke()
-    b.snr_min_db, b.festival_vtlp_range, b.noise_prob = 5.0, 0.3, 1.0
+    b.snr_min_db, b.festival_vtlp_range, b.noise_prob, b.train_noise_bank_scale = 5.0, 0.3, 1.0, 2
     assert a.synthesis_key() == b.synthesis_key() and a.data_key() != b.data_key()
     da, db = build_dataset(a, tmp_path), build_dataset(b, tmp_path)
     assert len(list(tmp_path.glob("clean-*.npz"))) == 1
@@ -172,6 +172,23 @@ def test_training_only_fields_do_not_change_the_dataset_key():
     assert a.data_key() == b.data_key() and a.synthesis_key() == b.synthesis_key()
     c = CommandsConfig(festival_share=0.5)
     assert c.synthesis_key() != a.synthesis_key()
+
+
+def test_training_noise_bank_scale_grows_only_the_training_bank():
+    """train_noise_bank_scale multiplies every kind of training background; val / test banks keep their size,
+    and the default leaves the dataset key of earlier recipes as it was."""
+    from edgeaudio.train.commands import CommandsConfig, noise_bank
+
+    cfg = CommandsConfig.smoke()
+    cfg.train_noise_bank_scale = 3
+    one = 3 + cfg.music_clips + max(1, cfg.music_clips // 2)  # coloured, music, babble
+    assert len(noise_bank("train", cfg, np.random.default_rng(0)).clips) == 3 * one
+    assert len(noise_bank("test", cfg, np.random.default_rng(0)).clips) == one
+    assert CommandsConfig(train_noise_bank_scale=2).data_key() != CommandsConfig().data_key()
+    assert "train_noise_bank_scale" in CommandsConfig.KEYED_UNLESS
+    cfg.train_noise_bank_scale = 0
+    with pytest.raises(ValueError, match="train_noise_bank_scale"):
+        noise_bank("train", cfg, np.random.default_rng(0))
 
 
 def test_accuracy_breakdown_per_voice_family_and_label():

@@ -11,7 +11,7 @@ def cmd_train_commands(args: argparse.Namespace) -> int:
 
     cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
     apply_overrides(cfg, args, ("epochs", "train_per_keyword", "test_per_class", "val_per_class",
-                                "augment_copies", "seed", "hop_ms", "batch_size", "filters"))
+                                "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"))
     if args.speech_commands:
         cfg.speech_commands_dir = args.speech_commands
     if args.no_festival:
@@ -33,6 +33,6 @@ def register(models) -> None:
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
     for name, kind in (("epochs", int), ("train-per-keyword", int), ("val-per-class", int),
                        ("test-per-class", int), ("augment-copies", int), ("seed", int), ("hop-ms", int),
-                       ("batch-size", int), ("filters", int)):
+                       ("batch-size", int), ("filters", int), ("blocks", int)):
         p.add_argument(f"--{name}", type=kind, default=None)
     p.set_defaults(func=cmd_train_commands)

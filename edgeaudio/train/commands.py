@@ -60,7 +60,7 @@ class CommandsConfig:
     batch_size: int = 64
     learning_rate: float = 3e-3
     filters: int = 96
-    blocks: int = 4
+    blocks: int = 5
     hop_ms: int = 20
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
@@ -79,6 +79,10 @@ class CommandsConfig:
     #: formant warp of training speech (augment.formant_warp, pitch kept): chance per clip and factor range
     formant_warp_prob: float = 0.0
     formant_warp_range: Tuple[float, float] = (0.8, 1.25)
+    #: the training noise bank holds this many times the clips of the val / test banks (white / pink /
+    #: brown noise, music and babble in the same proportions), so training sees more than 60 s of
+    #: background; the val and test banks never change
+    train_noise_bank_scale: int = 1
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -92,11 +96,17 @@ class CommandsConfig:
     #: fields that decide the clean synthesised clips (the rest only augment them)
     SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
                  "festival_share")
+    #: fields added after datasets were cached: left out of the key at these (default) values, so a
+    #: recipe that does not use them keeps its cache
+    KEYED_UNLESS = {"train_noise_bank_scale": 1}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
         for k in self.TRAINING_ONLY:
             d.pop(k)
+        for k, v in self.KEYED_UNLESS.items():
+            if d[k] == v:
+                d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
     def synthesis_key(self) -> str:
@@ -168,8 +178,15 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
 
 
 def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> augment.NoiseBank:
-    """White / pink / brown noise, music (SoundFont when installed) and babble of ``split``'s voices."""
-    clips = [augment.coloured_noise(5 * CLIP_SAMPLES, c, rng) for c in ("white", "pink", "brown")]
+    """White / pink / brown noise, music (SoundFont when installed) and babble of ``split``'s voices.
+
+    5 s clips: 3 coloured, ``cfg.music_clips`` music, half as many babble; the
+    training bank has ``cfg.train_noise_bank_scale`` times each.
+    """
+    scale = int(cfg.train_noise_bank_scale) if split == "train" else 1
+    if scale < 1:
+        raise ValueError(f"train_noise_bank_scale must be >= 1, got {cfg.train_noise_bank_scale}")
+    clips = [augment.coloured_noise(5 * CLIP_SAMPLES, c, rng) for _ in range(scale) for c in ("white", "pink", "brown")]
     sf = None
     try:
         from .. import synth
@@ -178,11 +195,11 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
         sf = synth.load_soundfont(path) if path else None
     except Exception:  # noqa: BLE001 - built-in patches instead
         sf = None
-    for _ in range(cfg.music_clips):
+    for _ in range(cfg.music_clips * scale):
         clips.append(augment.music(5 * CLIP_SAMPLES, rng, sf))
     spk = [s for s in voices.speakers(False) if s.split == split]
     words = unknown_words(split)
-    for _ in range(max(1, cfg.music_clips // 2)):
+    for _ in range(max(1, cfg.music_clips // 2) * scale):
         sentences = []
         for _k in range(4):
             text = " ".join(words[int(rng.integers(0, len(words)))] for _w in range(12))
@@ -691,7 +708,9 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
                f"with the pitch kept p={cfg.formant_warp_prob:g}" if cfg.formant_warp_prob > 0 else "")
             + f", speed 0.9-1.1, time shift "
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
-            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}; "
+            f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}"
+            + (f" (training noise bank x{cfg.train_noise_bank_scale})" if cfg.train_noise_bank_scale > 1 else "")
+            + "; "
             f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
             + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
             + " in training). Test: "
