@@ -272,6 +272,13 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
                  "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20"]) == 0
     log = capsys.readouterr().out
     assert "dataset" in log and "starting afresh" not in log and "Epoch" not in log, log
+    # changing only the mining keeps the first stage: it mines again and fine-tunes, nothing more
+    assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
+                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "10"]) == 0
+    first, _, rest = capsys.readouterr().out.partition("hard negatives:")
+    assert "resuming after epoch" in first and "starting afresh" not in first, first
+    assert "fine-tuning on" in rest, rest
+    assert len(list(work.glob("mined-*.npz"))) == 2
 
 
 def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):

@@ -428,10 +428,10 @@ def clear_checkpoints(work: Path) -> None:
         (work / f).unlink(missing_ok=True)
 
 
-def _trained_by(saved: Dict[str, Any], cfg: Any) -> bool:
+def _trained_by(saved: Dict[str, Any], cfg: Any, ignore: Sequence[str] = ()) -> bool:
     """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
-    ``cfg.TUNING_ONLY``, which only steer what happens after training, may differ)."""
-    skip = set(getattr(cfg, "TUNING_ONLY", ()))
+    ``cfg.TUNING_ONLY``, which only steer what happens after training, and in ``ignore`` may differ)."""
+    skip = set(getattr(cfg, "TUNING_ONLY", ())) | set(ignore)
     # compared as saved (JSON): a tuple field reads back as a list
     now = json.loads(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}))
     return {k: v for k, v in saved.items() if k not in skip} == now
@@ -440,7 +440,7 @@ def _trained_by(saved: Dict[str, Any], cfg: Any) -> bool:
 def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         n_classes: int = len(LABELS), log: Callable[[str], None] = _log, *,
         train: Optional[Tuple[np.ndarray, np.ndarray]] = None, head: str = "global_average",
-        monitor: str = "val_accuracy", init: Optional[Any] = None) -> Any:
+        monitor: str = "val_accuracy", init: Optional[Any] = None, resume_ignores: Sequence[str] = ()) -> Any:
     """Train with a checkpoint per epoch; returns the model with the best validation weights.
 
     ``cfg`` is any trainer's config dataclass with ``seed``, ``epochs``,
@@ -450,7 +450,8 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     head (:func:`edgeaudio.train.model.ds_cnn`); ``monitor`` picks the epoch
     kept: ``"val_accuracy"`` (highest) or ``"val_loss"`` (lowest); ``init``, a
     trained model of the same architecture, gives the starting weights of a
-    fresh run (fine-tuning).
+    fresh run (fine-tuning). ``resume_ignores`` names config fields that only
+    shape later stages: a checkpoint saved under other values of them resumes.
     """
     if monitor not in ("val_accuracy", "val_loss"):
         raise ValueError(f"monitor must be 'val_accuracy' or 'val_loss', got {monitor!r}")
@@ -465,7 +466,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
-        if _trained_by(state.get("config") or {}, cfg) and f"best_{monitor}" in state:
+        if _trained_by(state.get("config") or {}, cfg, resume_ignores) and f"best_{monitor}" in state:
             model = tf.keras.models.load_model(ckpt)
             start, best_score = int(state["epoch"]), float(state[f"best_{monitor}"])
             log(f"resuming after epoch {start} (best {monitor} {best_score:.4f})")

@@ -72,6 +72,9 @@ class WakeWordConfig:
 
     #: fields that only steer detector tuning: a checkpoint trained under other values is still resumed
     TUNING_ONLY: ClassVar[Tuple[str, ...]] = ("val_stream_minutes", "target_fa_per_hour", "refractory_s")
+    #: fields that only shape the hard-negative mining and its fine-tune: a finished first stage is reused
+    #: when only these change (``--resume --mining-hours 6`` mines again without training from scratch)
+    MINING_ONLY: ClassVar[Tuple[str, ...]] = ("mining_hours", "mining_max", "mining_min_score", "mining_epochs")
 
     phrase: str = "hey jarvis"
     positives: int = 2400
@@ -139,9 +142,7 @@ class WakeWordConfig:
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
-                  "refractory_s",
-                  "target_fa_per_hour", "val_stream_minutes", "mining_hours", "mining_max", "mining_min_score",
-                  "mining_epochs"):
+                  *self.TUNING_ONLY, *self.MINING_ONLY):
             d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -502,7 +503,7 @@ def fit(cfg: WakeWordConfig, data: Dict[str, np.ndarray], work: Path, resume: bo
     """Train with a checkpoint per epoch (the commands trainer's loop); keeps the lowest validation loss."""
     x, y = training_windows(cfg, data)
     return commands.fit(cfg, data, work, resume=resume, n_classes=2, log=_log, train=(x, y), head=cfg.head,
-                        monitor="val_loss")
+                        monitor="val_loss", resume_ignores=cfg.MINING_ONLY)
 
 
 def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Path,
