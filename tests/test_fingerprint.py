@@ -444,47 +444,36 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
             ix.check()
             ix.match(excerpt(song(0), 1.0), RATE)
     assert path.read_bytes() == bytes(data)
+
+    def copy_as_schema(version, *sql):
+        """The index copied, its schema version set to ``version`` after ``sql``; the file's bytes."""
+        copy = tmp_path / f"v{version}.db"
+        copy.write_bytes(index_path.read_bytes())
+        db = sqlite3.connect(copy)
+        for statement in sql:
+            db.execute(statement)
+        db.execute("UPDATE schema_version SET version = ?", (version,))
+        db.commit()
+        db.close()
+        return copy, copy.read_bytes()
+
     # a newer schema is refused, not downgraded
-    newer = tmp_path / "newer.db"
-    newer.write_bytes(index_path.read_bytes())
-    db = sqlite3.connect(newer)
-    db.execute("UPDATE schema_version SET version = 99")
-    db.commit()
-    db.close()
+    newer, _ = copy_as_schema(99)
     with pytest.raises(IndexFileError, match="schema version 99"):
         FingerprintIndex(newer)
     # an index of schema 2 (no peak maps) is refused with what to do, not misread
-    v2 = tmp_path / "v2.db"
-    v2.write_bytes(index_path.read_bytes())
-    db = sqlite3.connect(v2)
-    db.execute("DROP TABLE peak_maps")
-    db.execute("UPDATE schema_version SET version = 2")
-    db.commit()
-    db.close()
-    before = v2.read_bytes()
+    v2, before = copy_as_schema(2, "DROP TABLE peak_maps")
     with pytest.raises(IndexFileError, match=r"schema version 2 \(no peak maps.*rebuild it.*fingerprint add"):
         FingerprintIndex(v2)
     assert v2.read_bytes() == before
     # an index of schema 3 (peak maps of the landmarks' peaks) is refused with what to do, not misread
-    v3 = tmp_path / "v3.db"
-    v3.write_bytes(index_path.read_bytes())
-    db = sqlite3.connect(v3)
-    db.execute("UPDATE schema_version SET version = 3")
-    db.commit()
-    db.close()
-    before = v3.read_bytes()
+    v3, before = copy_as_schema(3)
     with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 4"
                                              r".*rebuild it.*fingerprint add"):
         FingerprintIndex(v3)
     assert v3.read_bytes() == before
     # an index of the first schema (other fingerprints) is refused with what to do, not misread
-    older = tmp_path / "older.db"
-    older.write_bytes(index_path.read_bytes())
-    db = sqlite3.connect(older)
-    db.execute("UPDATE schema_version SET version = 1")
-    db.commit()
-    db.close()
-    before = older.read_bytes()
+    older, before = copy_as_schema(1)
     with pytest.raises(IndexFileError, match="schema version 1 .*rebuild it"):
         FingerprintIndex(older)
     assert older.read_bytes() == before

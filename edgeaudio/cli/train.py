@@ -21,9 +21,19 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smoke", action="store_true", help="tiny data, one epoch (CI: checks the pipeline only)")
 
 
-def apply_overrides(cfg, args: argparse.Namespace, names) -> None:
-    """Set each config field in ``names`` that the command line gave (options default to None)."""
-    for name in names:
+def add_overrides(p: argparse.ArgumentParser, options) -> None:
+    """Options that override config fields: ``options`` maps a field to its type, or to ``(type, help)``;
+    each becomes ``--field-name`` (default None: the config keeps its value). :func:`apply_overrides`
+    applies them."""
+    for field, spec in options.items():
+        kind, help_ = spec if isinstance(spec, tuple) else (spec, None)
+        p.add_argument("--" + field.replace("_", "-"), type=kind, default=None, help=help_)
+    p.set_defaults(overrides=tuple(options))
+
+
+def apply_overrides(cfg, args: argparse.Namespace) -> None:
+    """Set each config field registered by :func:`add_overrides` that the command line gave."""
+    for name in getattr(args, "overrides", ()):
         v = getattr(args, name)
         if v is not None:
             setattr(cfg, name, v)

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments, apply_overrides
+from .train import add_common_arguments, add_overrides, apply_overrides
 
 
 def cmd_train_chords(args: argparse.Namespace) -> int:
     from ..train import chords
 
     cfg = chords.ChordTrainConfig.smoke() if args.smoke else chords.ChordTrainConfig()
-    apply_overrides(cfg, args, ("songs", "additive_songs", "bars", "seed_start", "hidden", "epochs",
-                                "batch_size", "frame_step", "seed"))
+    apply_overrides(cfg, args)
     if args.soundfont:
         cfg.soundfonts = tuple(args.soundfont)
     report = chords.train_chords(args.out, work=args.work, config=cfg)
@@ -31,7 +30,6 @@ def register(models) -> None:
     p.add_argument("--soundfont", nargs="+", metavar="SF2",
                    help="training SoundFonts, 'additive' for plain additive tones (default FluidR3, TimGM6mb, "
                         "additive); per-song renders are always reused from --work")
-    for name in ("songs", "additive-songs", "bars", "seed-start", "hidden", "epochs", "batch-size", "frame-step",
-                 "seed"):
-        p.add_argument(f"--{name}", type=int, default=None)
+    add_overrides(p, dict.fromkeys(("songs", "additive_songs", "bars", "seed_start", "hidden", "epochs",
+                                    "batch_size", "frame_step", "seed"), int))
     p.set_defaults(func=cmd_train_chords)

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments, apply_overrides
+from .train import add_common_arguments, add_overrides, apply_overrides
 
 
 def cmd_train_commands(args: argparse.Namespace) -> int:
     from ..train import commands
 
     cfg = commands.CommandsConfig.smoke() if args.smoke else commands.CommandsConfig()
-    apply_overrides(cfg, args, ("epochs", "train_per_keyword", "test_per_class", "val_per_class",
-                                "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"))
+    apply_overrides(cfg, args)
     if args.speech_commands:
         cfg.speech_commands_dir = args.speech_commands
     if args.no_festival:
@@ -31,8 +30,6 @@ def register(models) -> None:
     add_common_arguments(p)
     p.add_argument("--speech-commands", metavar="DIR", help="train on a Google Speech Commands tree instead")
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
-    for name, kind in (("epochs", int), ("train-per-keyword", int), ("val-per-class", int),
-                       ("test-per-class", int), ("augment-copies", int), ("seed", int), ("hop-ms", int),
-                       ("batch-size", int), ("filters", int), ("blocks", int)):
-        p.add_argument(f"--{name}", type=kind, default=None)
+    add_overrides(p, dict.fromkeys(("epochs", "train_per_keyword", "val_per_class", "test_per_class",
+                                    "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"), int))
     p.set_defaults(func=cmd_train_commands)

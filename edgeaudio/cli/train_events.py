@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments, apply_overrides
+from .train import add_common_arguments, add_overrides, apply_overrides
 
 
 def cmd_train_events(args: argparse.Namespace) -> int:
     from ..train import events
 
     cfg = events.EventsConfig.smoke() if args.smoke else events.EventsConfig()
-    apply_overrides(cfg, args, ("epochs", "train_per_class", "val_per_class", "test_per_class",
-                                "augment_copies", "seed", "batch_size", "filters", "train_soundfont",
-                                "test_soundfont"))
+    apply_overrides(cfg, args)
     if args.no_festival:
         cfg.festival = False
     entry = events.train_events(args.out, work=args.work, config=cfg, resume=args.resume)
@@ -29,9 +27,8 @@ def register(models) -> None:
                                       "alarms (smoke T3, CO T4, alarm clocks, beeps) and noises.")
     add_common_arguments(p)
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
-    p.add_argument("--train-soundfont", metavar="SF2", help="SoundFont for training renders")
-    p.add_argument("--test-soundfont", metavar="SF2", help="SoundFont for the held-out test renders")
-    for name in ("epochs", "train-per-class", "val-per-class", "test-per-class", "augment-copies", "seed",
-                 "batch-size", "filters"):
-        p.add_argument(f"--{name}", type=int, default=None)
+    add_overrides(p, {"train_soundfont": (str, "SoundFont for training renders"),
+                      "test_soundfont": (str, "SoundFont for the held-out test renders"),
+                      **dict.fromkeys(("epochs", "train_per_class", "val_per_class", "test_per_class",
+                                       "augment_copies", "seed", "batch_size", "filters"), int)})
     p.set_defaults(func=cmd_train_events)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .train import add_common_arguments, apply_overrides
+from .train import add_common_arguments, add_overrides, apply_overrides
 
 
 def cmd_train_wakeword(args: argparse.Namespace) -> int:
@@ -15,18 +15,11 @@ def cmd_train_wakeword(args: argparse.Namespace) -> int:
         cfg = wakeword.WakeWordConfig.fast(args.phrase)
     else:
         cfg = wakeword.WakeWordConfig(phrase=args.phrase)
-    apply_overrides(cfg, args, ("epochs", "positives", "seed", "filters", "blocks", "stride_ms",
-                                "mining_epochs", "mining_max"))
+    apply_overrides(cfg, args)
     if args.no_festival:
         cfg.festival = False
     if args.head:
         cfg.head = args.head
-    if args.near_miss_share is not None:
-        cfg.near_miss_share = args.near_miss_share
-    if args.mining_hours is not None:
-        cfg.mining_hours = args.mining_hours
-    if args.val_stream_minutes is not None:
-        cfg.val_stream_minutes = args.val_stream_minutes
     hours = args.negative_hours if args.negative_hours is not None else (0.01 if args.smoke else 1.0)
     entry = wakeword.train_wakeword(args.phrase, args.out, name=args.name, work=args.work, config=cfg,
                                     resume=args.resume, negative_hours=hours, negative_cache=args.negative_cache)
@@ -56,12 +49,11 @@ def register(models) -> None:
                                              "(default ~/.cache/edgeaudio/wakeword_eval)")
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
     p.add_argument("--head", choices=("global_average", "time_flatten"), help="DS-CNN classifier head")
-    p.add_argument("--near-miss-share", type=float, default=None,
-                   help="share of the near-miss windows trained on (default 0.3)")
-    p.add_argument("--mining-hours", type=float, default=None,
-                   help="hours of training-voice negative streams mined for hard negatives (default 2; 0: none)")
-    p.add_argument("--val-stream-minutes", type=float, default=None,
-                   help="minutes of validation negative audio the detector is tuned on (default 180)")
-    for name in ("epochs", "positives", "seed", "filters", "blocks", "stride-ms", "mining-epochs", "mining-max"):
-        p.add_argument(f"--{name}", type=int, default=None)
+    add_overrides(p, {
+        "near_miss_share": (float, "share of the near-miss windows trained on (default 0.3)"),
+        "mining_hours": (float, "hours of training-voice negative streams mined for hard negatives "
+                                "(default 2; 0: none)"),
+        "val_stream_minutes": (float, "minutes of validation negative audio the detector is tuned on (default 180)"),
+        **dict.fromkeys(("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs",
+                         "mining_max"), int)})
     p.set_defaults(func=cmd_train_wakeword)

@@ -476,12 +476,10 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head)
         if init is not None:
             model.set_weights(init.get_weights())
-        if mixup > 0:
-            model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate), loss="categorical_crossentropy",
-                          metrics=[tf.keras.metrics.CategoricalAccuracy(name="accuracy")])
-        else:
-            model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        # mixup's labels come one-hot (mixed), the others as class indices
+        loss, acc = (("categorical_crossentropy", tf.keras.metrics.CategoricalAccuracy(name="accuracy"))
+                     if mixup > 0 else ("sparse_categorical_crossentropy", "accuracy"))
+        model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate), loss=loss, metrics=[acc])
     total = cfg.epochs
 
     def lr_at(epoch: int) -> float:  # cosine decay by epoch: the same schedule after a resume
