@@ -311,6 +311,16 @@ def test_validation_soundfont_falls_back_to_the_training_one_with_a_warning(caps
     assert "WARNING" in log and "/nonexistent/None.sf3" in log, log
 
 
+def test_tuner_allows_the_target_count_on_hours_summed_from_chunks():
+    # 24 chunks of 300 s sum to a hair under 2 h: a 0.5/h target must still allow 1 false accept
+    hours = sum([300 / 3600] * 24)
+    assert hours < 2.0
+    pos = [np.r_[np.zeros(20), np.full(5, 0.99), np.zeros(20)]]
+    tuned = ww.tune_detector(pos, [np.zeros(50)], hours, 0.5, 15)
+    assert tuned["allowed_false_accepts"] == 1 and tuned["val_frr"] == 0.0
+    assert ww.tune_detector(pos, [np.zeros(50)], 1.9, 0.5, 15)["allowed_false_accepts"] == 0
+
+
 def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):
     from edgeaudio.train import wakeword_eval as we
 

@@ -17,9 +17,10 @@ interrupted run resumes (``resume=True``):
 3. the best weights are converted to a full-integer int8 model.
 4. :func:`tune_detector` runs the int8 model *streaming*
    (:class:`edgeaudio.wakeword.WakeWordSpotter`: frontend, one invoke per
-   stride, detector) over validation-voice positives and a validation
-   negative stream, and picks the detector's threshold, smoothing and
-   patience there (never on test voices).
+   stride, detector) over validation-voice positives and validation
+   negative streams (music from :data:`VAL_SOUNDFONT`, a SoundFont neither
+   training nor the test streams use), and picks the detector's threshold,
+   smoothing and patience there (never on test voices).
 5. :func:`evaluate` measures the false-reject rate on test-voice positives
    (clean and with noise / music at stated SNRs), false accepts per hour on
    a negative stream (held-out speech, SoundFont music, TV-like mixtures;
@@ -782,7 +783,8 @@ def tune_detector(pos_post: Sequence[np.ndarray], neg_post: Sequence[np.ndarray]
     threshold (a margin against the false accepts the short validation stream
     cannot show).
     """
-    allowed = int(math.floor(target_fa_per_hour * neg_hours))
+    # (hours summed from chunk lengths can land a hair under a whole number: 0.5/h x 1.9999999 must allow 1)
+    allowed = int(math.floor(target_fa_per_hour * neg_hours + 1e-6))
     rows = []
     for sm, pa in detector_grid():
         for th in THRESHOLDS:
@@ -996,7 +998,9 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
             f"FluidR3 SoundFont music and babble at 0-25 dB SNR (p=0.85), SpecAugment per batch. Split by voice "
             f"family: train {fam.get('train')} ({len(used.get('train', []))} voices), val {fam.get('val')} "
             f"({len(used.get('val', []))}), test {fam.get('test')} ({len(used.get('test', []))}); espeak variants "
-            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training."
+            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training"
+            + (f"; the detector was tuned on validation streams with {entry['detector']['val_soundfont']} music."
+               if entry["detector"].get("val_soundfont") else ".")
             + (f" Hard negatives: the first model scored {mined['hours']:.2f} h of negative streams by training "
                f"voices (sentences, FluidR3 music, TV-like mixtures) at its stride and the {len(mined['x'])} "
                f"highest-scoring windows (score >= {cfg.mining_min_score}) joined the training set for "
