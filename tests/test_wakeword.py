@@ -7,6 +7,7 @@ and assert stated floors, not recorded outputs.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -245,12 +246,18 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     out, work = tmp_path / "out", tmp_path / "work"
     assert main(["train", "wakeword", "hey nova", "--smoke", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20",
-                 "--val-stream-minutes", "0.3"]) == 0
+                 "--val-stream-minutes", "0.3", "--target-fa-per-hour", "2"]) == 0
     entry = json.loads((out / "manifest.json").read_text())["models"]["hey_nova"]
     # the overrides reached the config; the detector was tuned on that much validation audio
     assert entry["training"]["config"]["mining_max"] == 20
     assert entry["training"]["config"]["val_stream_minutes"] == 0.3
+    assert entry["training"]["config"]["target_fa_per_hour"] == 2.0
     assert entry["detector"]["val_negative_hours"] == pytest.approx(0.3 / 60, abs=1e-3)
+    # validation music comes from a SoundFont neither training nor the test streams use, when installed
+    val_sf = Path(ww.validation_soundfont())
+    assert entry["detector"]["val_soundfont"] == val_sf.name
+    assert val_sf.name not in (Path(ww.TRAIN_SOUNDFONT).name, Path(ww.EVAL_SOUNDFONT).name) or \
+        not Path(ww.VAL_SOUNDFONT).is_file()
     assert runtime.sha256_file(out / "hey_nova.tflite") == entry["sha256"]
     assert (out / "hey_nova_report.md").is_file() and (out / "hey_nova_det.png").is_file()
     assert entry["metrics"]["false_accepts"]["hours"] > 0
@@ -267,11 +274,15 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     assert "Hard negatives" in entry["training_data"]
     # --resume reuses the cached dataset and the finished checkpoints (the config's tuple fields read back
     # from JSON as lists must not look like another configuration)
+    # (another validation length and false-accept target only re-tune the detector)
     capsys.readouterr()
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg"), "--mining-max", "20"]) == 0
     log = capsys.readouterr().out
     assert "dataset" in log and "starting afresh" not in log and "Epoch" not in log, log
+    assert "hard negatives: " in log and "cached windows" in log, log
+    assert json.loads((out / "manifest.json").read_text())["models"]["hey_nova"]["training"]["config"][
+        "target_fa_per_hour"] == ww.WakeWordConfig.smoke().target_fa_per_hour
     # changing only the mining keeps the first stage: it mines again and fine-tunes, nothing more
     assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
                  "--negative-cache", str(tmp_path / "neg"), "--mining-max", "10"]) == 0
@@ -279,6 +290,35 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     assert "resuming after epoch" in first and "starting afresh" not in first, first
     assert "fine-tuning on" in rest, rest
     assert len(list(work.glob("mined-*.npz"))) == 2
+
+
+def test_negative_stream_files_name_a_soundfont_other_than_their_splits_own(tmp_path, capsys):
+    # the files rendered before the SoundFont joined the name keep it; another SoundFont never reuses them
+    legacy = ww.negative_stream_cache(tmp_path, "val", 0.001, 3, ww.TRAIN_SOUNDFONT, chunk_s=3.6)
+    other = ww.negative_stream_cache(tmp_path, "val", 0.001, 3, ww.EVAL_SOUNDFONT, chunk_s=3.6)
+    assert [f.name for f in legacy] == ["neg-val-3-3s-0000.npy"]
+    assert [f.name for f in other] == ["neg-val-3-3s-timgm6mb-0000.npy"]
+    assert all(f.is_file() for f in legacy + other)
+    test = ww.negative_stream_cache(tmp_path, "test", 0.001, 3, ww.EVAL_SOUNDFONT, chunk_s=3.6)
+    assert [f.name for f in test] == ["neg-test-3-3s-0000.npy"]
+
+
+def test_validation_soundfont_falls_back_to_the_training_one_with_a_warning(capsys):
+    assert ww.validation_soundfont(ww.TRAIN_SOUNDFONT) == ww.TRAIN_SOUNDFONT
+    assert "WARNING" not in capsys.readouterr().out
+    assert ww.validation_soundfont("/nonexistent/None.sf3") == ww.TRAIN_SOUNDFONT
+    log = capsys.readouterr().out
+    assert "WARNING" in log and "/nonexistent/None.sf3" in log, log
+
+
+def test_tuner_allows_the_target_count_on_hours_summed_from_chunks():
+    # 24 chunks of 300 s sum to a hair under 2 h: a 0.5/h target must still allow 1 false accept
+    hours = sum([300 / 3600] * 24)
+    assert hours < 2.0
+    pos = [np.r_[np.zeros(20), np.full(5, 0.99), np.zeros(20)]]
+    tuned = ww.tune_detector(pos, [np.zeros(50)], hours, 0.5, 15)
+    assert tuned["allowed_false_accepts"] == 1 and tuned["val_frr"] == 0.0
+    assert ww.tune_detector(pos, [np.zeros(50)], 1.9, 0.5, 15)["allowed_false_accepts"] == 0
 
 
 def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):

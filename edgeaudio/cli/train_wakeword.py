@@ -45,15 +45,18 @@ def register(models) -> None:
     p.add_argument("--fast", action="store_true", help="less data and fewer epochs (a custom word in < 1 h)")
     p.add_argument("--negative-hours", type=float, default=None,
                    help="hours of held-out negative audio for the false-accept rate (default 1)")
-    p.add_argument("--negative-cache", help="folder for the rendered negative audio "
-                                             "(default ~/.cache/edgeaudio/wakeword_eval)")
+    p.add_argument("--negative-cache", help="folder for the rendered negative audio, shared by every phrase "
+                                             "(default $EDGEAUDIO_CACHE/wakeword_eval; EDGEAUDIO_CACHE defaults "
+                                             "to ~/.cache/edgeaudio and holds --work's default too)")
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
     p.add_argument("--head", choices=("global_average", "time_flatten"), help="DS-CNN classifier head")
     add_overrides(p, {
         "near_miss_share": (float, "share of the near-miss windows trained on (default 0.3)"),
         "mining_hours": (float, "hours of training-voice negative streams mined for hard negatives "
-                                "(default 2; 0: none)"),
-        "val_stream_minutes": (float, "minutes of validation negative audio the detector is tuned on (default 180)"),
-        **dict.fromkeys(("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs",
-                         "mining_max"), int)})
+                                "(default 6; 0: none)"),
+        "val_stream_minutes": (float, "minutes of validation negative audio the detector is tuned on (default 600)"),
+        "target_fa_per_hour": (float, "false accepts per hour the detector may make on the validation streams "
+                                      "(default 0.5; only re-tunes under --resume)"),
+        "mining_max": (int, "most mined windows kept (default 20000)"),
+        **dict.fromkeys(("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs"), int)})
     p.set_defaults(func=cmd_train_wakeword)

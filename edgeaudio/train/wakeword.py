@@ -17,9 +17,10 @@ interrupted run resumes (``resume=True``):
 3. the best weights are converted to a full-integer int8 model.
 4. :func:`tune_detector` runs the int8 model *streaming*
    (:class:`edgeaudio.wakeword.WakeWordSpotter`: frontend, one invoke per
-   stride, detector) over validation-voice positives and a validation
-   negative stream, and picks the detector's threshold, smoothing and
-   patience there (never on test voices).
+   stride, detector) over validation-voice positives and validation
+   negative streams (music from :data:`VAL_SOUNDFONT`, a SoundFont neither
+   training nor the test streams use), and picks the detector's threshold,
+   smoothing and patience there (never on test voices).
 5. :func:`evaluate` measures the false-reject rate on test-voice positives
    (clean and with noise / music at stated SNRs), false accepts per hour on
    a negative stream (held-out speech, SoundFont music, TV-like mixtures;
@@ -30,6 +31,7 @@ interrupted run resumes (``resume=True``):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -52,6 +54,27 @@ LABEL_NEGATIVE = "negative"
 #: SoundFonts: training music comes from the first, evaluation music from the second.
 TRAIN_SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 EVAL_SOUNDFONT = "/usr/share/sounds/sf2/TimGM6mb.sf2"
+#: the detector is tuned on music from a third SoundFont (Debian's musescore-general-soundfont), used
+#: neither in training nor in the test streams: tuned on the training one, validation saw a third of the
+#: false accepts the test streams then made (the model had learnt that SoundFont's timbres as negatives)
+VAL_SOUNDFONT = "/usr/share/sounds/sf3/MuseScore_General.sf3"
+#: the SoundFont each split's negative streams were rendered with before the SoundFont joined the cache
+#: file names: those files keep their names (another SoundFont adds its name to them)
+_UNNAMED_SOUNDFONT = {"train": TRAIN_SOUNDFONT, "val": TRAIN_SOUNDFONT, "test": EVAL_SOUNDFONT}
+
+
+def validation_soundfont(path: str = VAL_SOUNDFONT) -> str:
+    """The SoundFont of the detector-tuning streams: ``path`` when installed, else the training one (logged).
+
+    Falling back makes validation music the training music, so validation
+    under-counts the false accepts of unheard music (about 3x on hey_nova).
+    """
+    if os.path.isfile(path):
+        return path
+    _log(f"WARNING: {path} is not installed (apt-get install musescore-general-soundfont): the detector is "
+         f"tuned on music from the training SoundFont {TRAIN_SOUNDFONT}, so validation will under-count "
+         f"false accepts")
+    return TRAIN_SOUNDFONT
 
 
 def phrase_name(phrase: str) -> str:
@@ -86,9 +109,9 @@ class WakeWordConfig:
     backgrounds: int = 1200
     val_positives: int = 240
     test_positives: int = 360
-    #: validation negative audio for tuning the detector: long enough that the false-accept target
-    #: (0.5/h) is a count the tuner can see (a 40 min stream cannot tell 2/h from 0.5/h)
-    val_stream_minutes: float = 180.0
+    #: validation negative audio for tuning the detector (music from :data:`VAL_SOUNDFONT`): long enough that
+    #: the false-accept target is a count the tuner can see (a 40 min stream cannot tell 2/h from 0.5/h)
+    val_stream_minutes: float = 600.0
     epochs: int = 14
     batch_size: int = 128
     learning_rate: float = 3e-3
@@ -115,8 +138,8 @@ class WakeWordConfig:
     music_clips: int = 8
     #: hard-negative mining: hours of training-voice negative streams scored by the first model, the most
     #: windows kept, the lowest score kept, and the fine-tuning epochs on the training set plus those windows
-    mining_hours: float = 2.0
-    mining_max: int = 6000
+    mining_hours: float = 6.0
+    mining_max: int = 20000
     mining_min_score: float = 0.05
     mining_epochs: int = 6
 
@@ -360,12 +383,15 @@ def noise_bank(split: str, cfg: WakeWordConfig, rng: np.random.Generator, soundf
     return augment.NoiseBank(clips)
 
 
+@functools.lru_cache(maxsize=1)
 def _soundfont(path: str) -> Any:
+    # kept loaded for the next call: an SF3 takes about a minute to decode (tuning loads it twice in a row)
     try:
         from .. import synth
 
         return synth.load_soundfont(path) if os.path.isfile(path) else None
-    except Exception:  # noqa: BLE001 - built-in patches instead
+    except Exception as e:  # noqa: BLE001 - built-in patches instead
+        _log(f"WARNING: SoundFont {path} did not load ({e}); music uses the built-in patches")
         return None
 
 
@@ -677,13 +703,16 @@ def negative_stream_cache(cache_dir: os.PathLike, split: str, hours: float, seed
                           soundfont_path: str = EVAL_SOUNDFONT, chunk_s: float = 300.0) -> List[Path]:
     """Render (or reuse) ``hours`` of negative audio as int16 ``.npy`` chunks in ``cache_dir``; returns the files.
 
-    The files are named by split, seed, chunk length and index, so a later
-    call (for any phrase) reuses them and only renders what is missing.
+    The files are named by split, seed, chunk length, SoundFont (unless it is
+    the one that split used before the name held it: :data:`_UNNAMED_SOUNDFONT`)
+    and index, so a later call (for any phrase) reuses them and only renders
+    what is missing.
     """
     d = Path(cache_dir)
     d.mkdir(parents=True, exist_ok=True)
     total = int(math.ceil(hours * 3600 / chunk_s))
-    files = [d / f"neg-{split}-{seed}-{int(chunk_s)}s-{i:04d}.npy" for i in range(total)]
+    sf = "" if soundfont_path == _UNNAMED_SOUNDFONT.get(split) else "-" + phrase_name(Path(soundfont_path).stem)
+    files = [d / f"neg-{split}-{seed}-{int(chunk_s)}s{sf}-{i:04d}.npy" for i in range(total)]
     missing = [i for i, f in enumerate(files) if not f.is_file()]
     if missing:
         gen = negative_stream_chunks(split, hours * 60, seed, soundfont_path, chunk_s)
@@ -754,7 +783,8 @@ def tune_detector(pos_post: Sequence[np.ndarray], neg_post: Sequence[np.ndarray]
     threshold (a margin against the false accepts the short validation stream
     cannot show).
     """
-    allowed = int(math.floor(target_fa_per_hour * neg_hours))
+    # (hours summed from chunk lengths can land a hair under a whole number: 0.5/h x 1.9999999 must allow 1)
+    allowed = int(math.floor(target_fa_per_hour * neg_hours + 1e-6))
     rows = []
     for sm, pa in detector_grid():
         for th in THRESHOLDS:
@@ -968,7 +998,9 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
             f"FluidR3 SoundFont music and babble at 0-25 dB SNR (p=0.85), SpecAugment per batch. Split by voice "
             f"family: train {fam.get('train')} ({len(used.get('train', []))} voices), val {fam.get('val')} "
             f"({len(used.get('val', []))}), test {fam.get('test')} ({len(used.get('test', []))}); espeak variants "
-            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training."
+            f"are hashed into disjoint splits. Evaluation music uses TimGM6mb, a SoundFont not used in training"
+            + (f"; the detector was tuned on validation streams with {entry['detector']['val_soundfont']} music."
+               if entry["detector"].get("val_soundfont") else ".")
             + (f" Hard negatives: the first model scored {mined['hours']:.2f} h of negative streams by training "
                f"voices (sentences, FluidR3 music, TV-like mixtures) at its stride and the {len(mined['x'])} "
                f"highest-scoring windows (score >= {cfg.mining_min_score}) joined the training set for "
@@ -998,7 +1030,8 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     name : str, optional
         Model name (default from the phrase: "hey_jarvis").
     work : path, optional
-        Cache and checkpoints; default ``~/.cache/edgeaudio/train/wakeword-NAME``.
+        Cache and checkpoints; default ``$EDGEAUDIO_CACHE/train/wakeword-NAME``
+        (``EDGEAUDIO_CACHE`` defaults to ``~/.cache/edgeaudio``).
     config : WakeWordConfig, optional
         Its ``phrase`` is replaced by ``phrase``.
     resume : bool
@@ -1006,7 +1039,8 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     negative_hours : float
         Hours of test-split negative audio for the false-accept rate
         (rendered once into ``negative_cache``, default
-        ``~/.cache/edgeaudio/wakeword_eval``; ``tools/wakeword_eval.py`` runs
+        ``$EDGEAUDIO_CACHE/wakeword_eval``, shared by every phrase, as are the
+        mining and validation streams; ``tools/wakeword_eval.py`` runs
         the full >= 10 h evaluation).
 
     Raises
@@ -1020,8 +1054,9 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     name = name or phrase_name(cfg.phrase)
     phrase_name(name)
     out = Path(out)
-    work = Path(work) if work else Path.home() / ".cache" / "edgeaudio" / "train" / f"wakeword-{name}"
-    neg_dir = Path(negative_cache) if negative_cache else Path.home() / ".cache" / "edgeaudio" / "wakeword_eval"
+    root = Path(os.environ.get("EDGEAUDIO_CACHE", Path.home() / ".cache" / "edgeaudio"))
+    work = Path(work) if work else root / "train" / f"wakeword-{name}"
+    neg_dir = Path(negative_cache) if negative_cache else root / "wakeword_eval"
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     near_miss_phonemes(cfg.phrase)  # fail early on a phrase that is too short
@@ -1044,11 +1079,12 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
     spotter = WakeWordSpotter(runtime.load(model_path, num_threads=1), entry)
     rng = np.random.default_rng(cfg.seed + 5)
     val_clips = split_clips(data["val_positive_audio"], data["val_positive_lengths"])
-    vbank = noise_bank("val", cfg, rng, TRAIN_SOUNDFONT)
+    val_sf = validation_soundfont()
+    vbank = noise_bank("val", cfg, rng, val_sf)
     pos = [stream_posteriors(spotter, s) for s in positive_streams(val_clips, rng, None, None)]
     pos += [stream_posteriors(spotter, s) for s in positive_streams(val_clips, rng, vbank, 10.0)]
     val_files = negative_stream_cache(neg_dir, "val", cfg.val_stream_minutes / 60, cfg.seed,
-                                      TRAIN_SOUNDFONT, chunk_s=min(300.0, cfg.val_stream_minutes * 60))
+                                      val_sf, chunk_s=min(300.0, cfg.val_stream_minutes * 60))
     neg, hours = [], 0.0
     for f in val_files:
         x = load_chunk(f)
@@ -1056,6 +1092,7 @@ def train_wakeword(phrase: str, out: os.PathLike, name: Optional[str] = None, wo
         neg.append(stream_posteriors(spotter, x))
     rf = int(round(cfg.refractory_s * 1000 / cfg.stride_ms))
     tuned = tune_detector(pos, neg, hours, cfg.target_fa_per_hour, rf)
+    tuned["val_soundfont"] = Path(val_sf).name
     entry["detector"].update(tuned)
     _log(f"detector: {tuned}")
     test_files = negative_stream_cache(neg_dir, "test", negative_hours, 1,
