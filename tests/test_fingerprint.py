@@ -298,7 +298,8 @@ def test_rank_peaks_needs_the_verification_peaks(index):
     peaks = landmarks(x, RATE).peaks
     with pytest.raises(ValueError, match="verify_peaks: expected the verification peaks"):
         index.rank_peaks(peaks, 3)  # top passed where the verification peaks go
-    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1)[0] == index.rank(x, RATE, top=1)[0]
+    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1, prints=index.query_prints(x, RATE))[0] \
+        == index.rank(x, RATE, top=1)[0]
 
 
 def test_min_evidence_is_checked(index_path):
@@ -467,11 +468,17 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
         FingerprintIndex(v2)
     assert v2.read_bytes() == before
     # an index of schema 3 (peak maps of the landmarks' peaks) is refused with what to do, not misread
-    v3, before = copy_as_schema(3)
-    with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 4"
+    v3, before = copy_as_schema(3, "DROP TABLE subprints")
+    with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 5"
                                              r".*rebuild it.*fingerprint add"):
         FingerprintIndex(v3)
     assert v3.read_bytes() == before
+    # an index of schema 4 (no sub-fingerprints) is refused with what to do, not misread
+    v4, before = copy_as_schema(4, "DROP TABLE subprints")
+    with pytest.raises(IndexFileError, match=r"schema version 4 \(no sub-fingerprints.*needs version 5"
+                                             r".*rebuild it.*fingerprint add"):
+        FingerprintIndex(v4)
+    assert v4.read_bytes() == before
     # an index of the first schema (other fingerprints) is refused with what to do, not misread
     older, before = copy_as_schema(1)
     with pytest.raises(IndexFileError, match="schema version 1 .*rebuild it"):
