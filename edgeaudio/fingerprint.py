@@ -63,8 +63,9 @@ bands, 300 .. 3000 Hz) changes from one frame to the next
 speed) are compared with the song's at every offset of the song, matching
 minus differing bits (:attr:`Match.subprint_z`, normalised by the bits
 compared); where they agree best the peaks are verified again, and the better
-of the two verifications counts (on the tuning set, 2-4 points more right songs
-accepted through a room, at the same false-match rate).
+of the two verifications counts (tuning set, at the same 0.5 % false matches:
+0.5-2.5 points more right songs accepted through a room, e.g. 96.5 % instead of
+95.0 % with babble at 5 dB; the query takes about 7 ms more CPU).
 
 Decision
 --------
