@@ -120,6 +120,7 @@ _VERIFY_SHIFTS = (-2, -1, 0, 1, 2)  # frames around the vote's offset
 _VERIFY_REACH = 2  # a song peak covers +-2 frames and +-2 bins (a room's reverberation moves peaks a little)
 _VERIFY_STABLE_FRAMES = 5  # the verification's peaks: on the level a bin holds for 5 frames (landmarks: 3)
 _SUBPRINT_PAD = 10  # frames the sub-fingerprint scan reaches before the song's start and past its end
+_SUBPRINT_FMAX_HZ = 3000.0  # the top band edge (kSubprintFmaxHz), times the speed, must stay below Nyquist
 _CANDIDATES = 5  # songs verified per query: the best by votes; the evidence picks among them
 # The evidence model: a logistic regression over _evidence_features, fitted on the tuning set
 # (tools/bench/fingerprint.py --tune prints these; BENCHMARKS.md, "Fingerprinting").
@@ -787,9 +788,16 @@ class FingerprintIndex:
         return self.rank_peaks(peaks, verify_peaks, top=top, prints=prints)
 
     def query_prints(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> QueryPrints:
-        """A recording's sub-fingerprints at each of ``speeds`` (for :meth:`rank_peaks`)."""
+        """A recording's sub-fingerprints at each of ``speeds`` (for :meth:`rank_peaks`); speeds above 4/3,
+        where the top band would pass Nyquist, have none (their candidates are verified at the vote's offset
+        only)."""
         x = resample(_validate.signal(x, "x"), sample_rate)
-        return QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self.speeds})
+        return QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self._subprint_speeds()})
+
+    def _subprint_speeds(self) -> Tuple[float, ...]:
+        """The speeds sub-fingerprints can be computed at (the top band edge below Nyquist)."""
+        top = self._config.n_fft // 2 * self._config.sample_rate_hz / self._config.n_fft
+        return tuple(s for s in self.speeds if _SUBPRINT_FMAX_HZ * s <= top)
 
     def _query_peaks(self, x: np.ndarray, sample_rate: int) -> Tuple[np.ndarray, np.ndarray, QueryPrints]:
         """(landmark peaks, verification peaks, sub-fingerprints) of a recording."""
@@ -802,7 +810,7 @@ class FingerprintIndex:
                              "is needed")
         x = resample(x, sample_rate)
         return (_core.fingerprint_extract(x, self._config)[2], _core.fingerprint_extract(x, self._verify_config)[2],
-                QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self.speeds}))
+                QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self._subprint_speeds()}))
 
     def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
         """The song a recording comes from, or None.
@@ -851,8 +859,8 @@ class StreamingMatcher:
         self._config = config()
         self._extractor = _core.FingerprintExtractorCore(self._config)
         self._verify_extractor = _core.FingerprintExtractorCore(_verify_config())
-        self._subprint_extractors = {s: _core.SubprintExtractorCore(self._config, s) for s in index.speeds}
-        self._bits: Dict[float, List[np.ndarray]] = {s: [] for s in index.speeds}
+        self._subprint_extractors = {s: _core.SubprintExtractorCore(self._config, s) for s in index._subprint_speeds()}
+        self._bits: Dict[float, List[np.ndarray]] = {s: [] for s in self._subprint_extractors}
         self._bits_first = 0  # stream frame of the first kept sub-fingerprint
         self._resampler = None
         if self.sample_rate != INDEX_SAMPLE_RATE_HZ:
@@ -893,7 +901,7 @@ class StreamingMatcher:
         vpeaks = np.concatenate(self._verify_peaks) if self._verify_peaks else np.zeros((0, 3), np.float32)
         self._verify_peaks = [np.ascontiguousarray(vpeaks[vpeaks[:, 0] >= first_frame])]
         bits = {s: np.concatenate(v) for s, v in self._bits.items()}
-        drop = min(max(0, int(np.ceil(first_frame)) - self._bits_first), min(b.size for b in bits.values()))
+        drop = min([max(0, int(np.ceil(first_frame)) - self._bits_first)] + [b.size for b in bits.values()])
         bits = {s: np.ascontiguousarray(b[drop:]) for s, b in bits.items()}
         self._bits = {s: [b] for s, b in bits.items()}
         self._bits_first += drop

@@ -454,6 +454,21 @@ def test_subprint_search_finds_an_excerpt_in_its_song(index):
     assert _subprint_search(prints, index._song_subprints(other), 1.0)[1] < 6
 
 
+def test_speeds_past_the_sub_fingerprint_band_still_match(index_path):
+    # at 1.5 the top band (3000 Hz * 1.5) would pass 4 kHz: no sub-fingerprints there, the rest works
+    start_s = 6.0
+    x = with_noise(excerpt(song(LIBRARY["song03"]), start_s, 8.0), 5.0)
+    with FingerprintIndex(index_path, create=False, speeds=(1.0, 1.5)) as ix:
+        assert set(ix.query_prints(x, RATE).bits) == {1.0}
+        m = ix.match(x, RATE)
+        assert m is not None and m.song == "song03"
+        sm = StreamingMatcher(ix, RATE)
+        found = None
+        for block in np.array_split(x, 80):
+            found = found or sm.push(block)
+        assert found is not None and found.song == "song03"
+
+
 def test_subprints_are_stored_once_per_song(index_path):
     from edgeaudio.fingerprint import resample, sub_fingerprints
 
