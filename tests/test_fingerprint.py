@@ -298,7 +298,8 @@ def test_rank_peaks_needs_the_verification_peaks(index):
     peaks = landmarks(x, RATE).peaks
     with pytest.raises(ValueError, match="verify_peaks: expected the verification peaks"):
         index.rank_peaks(peaks, 3)  # top passed where the verification peaks go
-    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1)[0] == index.rank(x, RATE, top=1)[0]
+    assert index.rank_peaks(peaks, verification_peaks(x, RATE), top=1, prints=index.query_prints(x, RATE))[0] \
+        == index.rank(x, RATE, top=1)[0]
 
 
 def test_min_evidence_is_checked(index_path):
@@ -352,6 +353,131 @@ def test_streaming_matcher_answers_before_the_stream_ends(index):
     assert found is not None and found.song == "song06"
     assert sm.seconds <= 6.0
     assert abs(found.offset_s - start_s) <= 0.1
+
+
+# -- sub-fingerprints ---------------------------------------------------------------
+
+def subprints_reference(x: np.ndarray, speed: float = 1.0) -> tuple:
+    """cpp/include/edgeaudio/fingerprint.h's definition in float64 numpy: (bits uint32 per frame, the
+    slope changes d_t[m] - d_{t-1}[m] they are the signs of (frame 0: zeros))."""
+    c = config()
+    n_fft, hop = c.n_fft, c.hop_length
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)  # periodic Hann
+    frames = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), n_fft)[::hop]
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    edges = 300.0 * 10.0 ** (np.arange(34) / 33) * speed / (c.sample_rate_hz / n_fft)
+    k = np.arange(power.shape[1])
+    energy = np.stack([power[:, (k >= edges[m]) & (k < edges[m + 1])].sum(axis=1) for m in range(33)], axis=1)
+    log_e = np.log(energy + 1e-3)
+    slope = log_e[:, :-1] - log_e[:, 1:]
+    change = np.zeros_like(slope)
+    change[1:] = slope[1:] - slope[:-1]
+    bits = ((change > 0).astype(np.uint64) << np.arange(32, dtype=np.uint64)).sum(axis=1).astype(np.uint32)
+    return bits, change
+
+
+@pytest.mark.parametrize("speed", [1.0, 0.98, 1.02, 1.25])
+def test_sub_fingerprints_equal_a_numpy_reference(simd_path, speed):
+    from edgeaudio.fingerprint import sub_fingerprints
+
+    from edgeaudio.fingerprint import resample
+
+    x = resample(with_noise(song(3, 6.0), 30.0), RATE)  # faint noise: every band has some energy
+    got = sub_fingerprints(x, INDEX_SAMPLE_RATE_HZ, speed)
+    want, change = subprints_reference(x, speed)
+    assert got.dtype == np.uint32 and got.shape == want.shape == (config().num_frames(x.size),)
+    assert got[0] == 0
+    differ = ((got ^ want)[:, None] >> np.arange(32, dtype=np.uint32)) & 1
+    # float32 spectra against float64: only a sign of a change within rounding may differ
+    assert not np.any(differ.astype(bool) & (np.abs(change) > 1e-3))
+    assert np.mean(np.abs(change[1:]) > 1e-3) > 0.9  # so the comparison above covers most bits
+
+
+def test_sub_fingerprints_stream_equals_batch_any_chunking():
+    x = song(4, 5.0)[::2].copy()
+    batch = _core.fingerprint_subprints(x, config(), 1.01)
+    rng = np.random.default_rng(3)
+    e = _core.SubprintExtractorCore(config(), 1.01)
+    for _ in range(2):  # flush resets, so the extractor is reusable
+        cuts = np.sort(rng.integers(0, x.size, 12))
+        parts = [e.push(np.ascontiguousarray(c)) for c in np.split(x, cuts)] + [e.flush()]
+        assert np.array_equal(np.concatenate(parts), batch)
+
+
+def test_sub_fingerprints_reject_bad_input():
+    from edgeaudio.fingerprint import sub_fingerprints
+
+    x = song(4, 2.0)[::2].copy()
+    with pytest.raises(ValueError, match="speed must be in 0.5 .. 2"):
+        sub_fingerprints(x, INDEX_SAMPLE_RATE_HZ, 2.5)
+    with pytest.raises(ValueError, match="top band edge"):  # 3000 Hz * 1.9 lies above 4 kHz
+        sub_fingerprints(x, INDEX_SAMPLE_RATE_HZ, 1.9)
+    x[100] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        sub_fingerprints(x, INDEX_SAMPLE_RATE_HZ)
+
+
+def test_subprint_scan_equals_a_numpy_reference():
+    rng = np.random.default_rng(5)
+    song_bits = rng.integers(0, 2 ** 32, 300, dtype=np.uint64).astype(np.uint32)
+    query = rng.integers(0, 2 ** 32, 80, dtype=np.uint64).astype(np.uint32)
+    query[[0, 17]] = 0  # silent frames are skipped
+    pos = np.rint(np.arange(80) * 1.02).astype(np.int32)
+    got = _core.fingerprint_subprint_scan(song_bits, query, pos, -30, 260)
+    want = []
+    for o in range(-30, 261):
+        a = 0
+        for q, p in zip(query, pos):
+            j = o + int(p)
+            if q and 1 <= j < song_bits.size:
+                a += 32 - 2 * bin(int(q ^ song_bits[j])).count("1")
+        want.append(a)
+    assert np.array_equal(got, want)
+    with pytest.raises(ValueError, match="o_hi"):
+        _core.fingerprint_subprint_scan(song_bits, query, pos, 5, 4)
+    with pytest.raises(ValueError, match="one position per query frame"):
+        _core.fingerprint_subprint_scan(song_bits, query, pos[:-1], 0, 4)
+
+
+def test_subprint_search_finds_an_excerpt_in_its_song(index):
+    from edgeaudio.fingerprint import _subprint_search
+
+    sid = next(s.id for s in index.songs() if s.name == "song05")
+    start_s = 7.3
+    x = with_noise(excerpt(song(LIBRARY["song05"]), start_s), 5.0)
+    prints = index.query_prints(x, RATE)
+    frame_s = config().frame_seconds()
+    at, z = _subprint_search(prints, index._song_subprints(sid), 1.0)
+    assert abs(at * frame_s - start_s) <= 1.5 * frame_s
+    assert z > 10
+    other = next(s.id for s in index.songs() if s.name == "song02")
+    assert _subprint_search(prints, index._song_subprints(other), 1.0)[1] < 6
+
+
+def test_speeds_past_the_sub_fingerprint_band_still_match(index_path):
+    # at 1.5 the top band (3000 Hz * 1.5) would pass 4 kHz: no sub-fingerprints there, the rest works
+    start_s = 6.0
+    x = with_noise(excerpt(song(LIBRARY["song03"]), start_s, 8.0), 5.0)
+    with FingerprintIndex(index_path, create=False, speeds=(1.0, 1.5)) as ix:
+        assert set(ix.query_prints(x, RATE).bits) == {1.0}
+        m = ix.match(x, RATE)
+        assert m is not None and m.song == "song03"
+        sm = StreamingMatcher(ix, RATE)
+        found = None
+        for block in np.array_split(x, 80):
+            found = found or sm.push(block)
+        assert found is not None and found.song == "song03"
+
+
+def test_subprints_are_stored_once_per_song(index_path):
+    from edgeaudio.fingerprint import resample, sub_fingerprints
+
+    db = sqlite3.connect(index_path)
+    rows = dict(db.execute("SELECT s.name, b.bits FROM subprints b JOIN songs s ON s.id = b.song_id").fetchall())
+    db.close()
+    assert sorted(rows) == sorted(LIBRARY)
+    x = resample(song(LIBRARY["song01"]), RATE)
+    assert np.array_equal(np.frombuffer(rows["song01"], "<u4"), sub_fingerprints(x))
 
 
 # -- the index file -------------------------------------------------------------
@@ -467,11 +593,17 @@ def test_damaged_index_gives_a_clear_error_and_is_not_rewritten(index_path, tmp_
         FingerprintIndex(v2)
     assert v2.read_bytes() == before
     # an index of schema 3 (peak maps of the landmarks' peaks) is refused with what to do, not misread
-    v3, before = copy_as_schema(3)
-    with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 4"
+    v3, before = copy_as_schema(3, "DROP TABLE subprints")
+    with pytest.raises(IndexFileError, match=r"schema version 3 \(peak maps of the landmarks' peaks.*needs version 5"
                                              r".*rebuild it.*fingerprint add"):
         FingerprintIndex(v3)
     assert v3.read_bytes() == before
+    # an index of schema 4 (no sub-fingerprints) is refused with what to do, not misread
+    v4, before = copy_as_schema(4, "DROP TABLE subprints")
+    with pytest.raises(IndexFileError, match=r"schema version 4 \(no sub-fingerprints.*needs version 5"
+                                             r".*rebuild it.*fingerprint add"):
+        FingerprintIndex(v4)
+    assert v4.read_bytes() == before
     # an index of the first schema (other fingerprints) is refused with what to do, not misread
     older, before = copy_as_schema(1)
     with pytest.raises(IndexFileError, match="schema version 1 .*rebuild it"):

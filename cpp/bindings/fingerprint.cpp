@@ -34,6 +34,12 @@ py::tuple landmarks_and_peaks(const std::vector<efp::Landmark>& lm, const std::v
     return py::make_tuple(h, t, p);
 }
 
+py::array_t<std::uint32_t> words(const std::vector<std::uint32_t>& v) {
+    py::array_t<std::uint32_t> a(static_cast<py::ssize_t>(v.size()));
+    std::copy(v.begin(), v.end(), a.mutable_data());
+    return a;
+}
+
 }  // namespace
 
 void register_fingerprint(py::module_& m) {
@@ -126,6 +132,70 @@ void register_fingerprint(py::module_& m) {
         },
         py::arg("peaks").noconvert(), py::arg("config"), py::arg("speed"),
         "Peaks (n, 3) of a whole signal, played at `speed` -> (hashes, frames).");
+    py::class_<efp::SubprintExtractor>(m, "SubprintExtractorCore",
+                                       "Streaming sub-fingerprint extractor (C++ core; edgeaudio/fingerprint.h).")
+        .def(py::init<const efp::FingerprintConfig&, double>(), py::arg("config"), py::arg("speed") = 1.0)
+        .def(
+            "push",
+            [](efp::SubprintExtractor& e, const farray& x) {
+                require_1d(x, "samples");
+                std::vector<std::uint32_t> out;
+                {
+                    py::gil_scoped_release nogil;
+                    e.push(x.data(), static_cast<std::size_t>(x.shape(0)), out);
+                }
+                return words(out);
+            },
+            py::arg("samples").noconvert(), "Consume float32 samples -> uint32 bits of the frames completed.")
+        .def(
+            "flush",
+            [](efp::SubprintExtractor& e) {
+                std::vector<std::uint32_t> out;
+                {
+                    py::gil_scoped_release nogil;
+                    e.flush(out);
+                }
+                return words(out);
+            },
+            "End the signal -> uint32 bits of the last frames; then reset.")
+        .def("reset", &efp::SubprintExtractor::reset);
+
+    m.def(
+        "fingerprint_subprints",
+        [](const farray& x, const efp::FingerprintConfig& cfg, double speed) {
+            require_1d(x, "x");
+            std::vector<std::uint32_t> out;
+            {
+                py::gil_scoped_release nogil;
+                efp::sub_fingerprints(cfg, x.data(), static_cast<std::size_t>(x.shape(0)), speed, out);
+            }
+            return words(out);
+        },
+        py::arg("x").noconvert(), py::arg("config"), py::arg("speed") = 1.0,
+        "Whole float32 signal -> uint32 sub-fingerprint per frame.");
+
+    m.def(
+        "fingerprint_subprint_scan",
+        [](const py::array_t<std::uint32_t, py::array::c_style>& song,
+           const py::array_t<std::uint32_t, py::array::c_style>& query,
+           const py::array_t<std::int32_t, py::array::c_style>& pos, long o_lo, long o_hi) {
+            require_1d(song, "song");
+            require_1d(query, "query");
+            require_1d(pos, "pos");
+            if (pos.shape(0) != query.shape(0))
+                throw py::value_error("pos: expected one position per query frame (" +
+                                      std::to_string(query.shape(0)) + "), got " + std::to_string(pos.shape(0)));
+            if (o_hi < o_lo) throw py::value_error("o_hi must be >= o_lo");
+            py::array_t<std::int32_t> agree(static_cast<py::ssize_t>(o_hi - o_lo + 1));
+            {
+                py::gil_scoped_release nogil;
+                efp::subprint_scan(song.data(), static_cast<std::size_t>(song.shape(0)), query.data(), pos.data(),
+                                   static_cast<std::size_t>(query.shape(0)), o_lo, o_hi, agree.mutable_data());
+            }
+            return agree;
+        },
+        py::arg("song").noconvert(), py::arg("query").noconvert(), py::arg("pos").noconvert(), py::arg("o_lo"),
+        py::arg("o_hi"), "Matching minus differing bits of the query at song offsets o_lo .. o_hi (int32).");
 }
 
 }  // namespace edgeaudio::bindings

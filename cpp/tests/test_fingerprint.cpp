@@ -2,6 +2,7 @@
 // invariance, pair_peaks at speed 1 == the extractor, hash fields, bad configs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -156,4 +157,53 @@ TEST_CASE("fingerprint: with peak_hold_db a held tone gives peaks at its onset o
     peaks.clear();
     efp::extract(cfg, x.data(), x.size(), lm, &peaks);
     CHECK(peaks.size() > 4);
+}
+
+TEST_CASE("sub-fingerprints: streaming equals batch for any chunking") {
+    const efp::FingerprintConfig c;
+    const auto x = tune(c.sample_rate_hz, 4.0, 11);
+    std::vector<std::uint32_t> batch;
+    efp::sub_fingerprints(c, x.data(), x.size(), 1.01, batch);
+    CHECK(batch.size() == c.num_frames(x.size()));
+    CHECK(batch[0] == 0u);
+    efp::SubprintExtractor e(c, 1.01);
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{77}, std::size_t{256}, std::size_t{5000}}) {
+        std::vector<std::uint32_t> got;
+        for (std::size_t i = 0; i < x.size(); i += chunk) e.push(x.data() + i, std::min(chunk, x.size() - i), got);
+        e.flush(got);
+        CHECK(got == batch);
+    }
+}
+
+TEST_CASE("sub-fingerprint scan: a song's own frames agree fully at their offset") {
+    const efp::FingerprintConfig c;
+    const auto x = tune(c.sample_rate_hz, 6.0, 12);
+    std::vector<std::uint32_t> song;
+    efp::sub_fingerprints(c, x.data(), x.size(), 1.0, song);
+    const std::size_t first = 40, m = 60;
+    std::vector<std::int32_t> pos(m);
+    std::size_t counted = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+        pos[i] = static_cast<std::int32_t>(i);
+        counted += song[first + i] != 0;
+    }
+    std::vector<std::int32_t> agree(song.size() + 20);
+    efp::subprint_scan(song.data(), song.size(), song.data() + first, pos.data(), m, -10,
+                       static_cast<long>(song.size()) + 9, agree.data());
+    const auto best = std::max_element(agree.begin(), agree.end()) - agree.begin();
+    CHECK(best - 10 == static_cast<long>(first));
+    CHECK(agree[static_cast<std::size_t>(best)] == static_cast<std::int32_t>(32 * counted));
+    CHECK_THROWS_AS(efp::subprint_scan(song.data(), song.size(), song.data(), pos.data(), m, 3, 2, agree.data()),
+                    std::invalid_argument);
+}
+
+TEST_CASE("sub-fingerprints: bad speeds and samples are refused") {
+    const efp::FingerprintConfig c;
+    CHECK_THROWS_AS(efp::SubprintExtractor(c, 0.4), std::invalid_argument);
+    CHECK_THROWS_AS(efp::SubprintExtractor(c, 1.5), std::invalid_argument);  // 4.5 kHz > Nyquist at 8 kHz
+    efp::SubprintExtractor e(c, 1.0);
+    std::vector<std::uint32_t> out;
+    const float bad[3] = {0.0f, NAN, 0.0f};
+    CHECK_THROWS_AS(e.push(bad, 3, out), std::invalid_argument);
+    CHECK(out.empty());
 }

@@ -6,7 +6,7 @@
 
 ``match`` prints one JSON object: ``{"song": stem, "offset_s": ..., "score": ...,
 "confidence": ..., "speed": ..., "bands": ..., "peak_hits": ..., "peak_z": ...,
-"evidence": ...}`` or ``{"song": null}`` when nothing matches.
+"evidence": ..., "subprint_z": ...}`` or ``{"song": null}`` when nothing matches.
 """
 from __future__ import annotations
 
@@ -114,8 +114,9 @@ def register(sub) -> None:
                         description="Match a recording (a file, - for standard input, or the microphone) "
                                     "against the index; prints JSON with song (file stem), offset_s "
                                     "(where in the song the recording starts), score, confidence, speed, bands, "
-                                    "peak_hits and peak_z (the verification) and evidence (the decision "
-                                    "value: log-odds of the right song), or song null.")
+                                    "peak_hits and peak_z (the verification), evidence (the decision "
+                                    "value: log-odds of the right song) and subprint_z (the sub-fingerprints' "
+                                    "agreement), or song null.")
     m.add_argument("input", nargs="?", metavar="FILE|-", help="audio file, or - to read it from stdin")
     m.add_argument("--db", required=True, help="index file (SQLite)")
     m.add_argument("--listen", action="store_true",

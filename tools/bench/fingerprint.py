@@ -350,8 +350,8 @@ def time_queries(large: Path, songs, names, starts, babble, rirs, cp):
 
 def candidates(ix, x: np.ndarray, song) -> dict:
     """The evidence model's features of a query's leading candidates, and which one is ``song``."""
-    peaks, verify_peaks = ix._query_peaks(x, SR)
-    cands = ix._candidates(peaks, verify_peaks)
+    peaks, verify_peaks, prints = ix._query_peaks(x, SR)
+    cands = ix._candidates(peaks, verify_peaks, prints=prints)
     return {"features": efp._evidence_features(cands, len(verify_peaks)).reshape(len(cands), len(efp._EVIDENCE_FEATURES)),
             "right": np.array([m.song == song for m in cands], bool)}
 

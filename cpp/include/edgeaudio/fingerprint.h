@@ -135,4 +135,55 @@ class Extractor {
 void extract(const FingerprintConfig& config, const float* x, std::size_t n,
              std::vector<Landmark>& landmarks, std::vector<Peak>* peaks = nullptr);
 
+// Sub-fingerprints (after Haitsma & Kalker 2002, "A highly robust audio
+// fingerprinting system"; written for edgeaudio): a dense second fingerprint
+// the matcher uses to find where in a candidate song a query lies (the
+// landmark vote can pick a repeated section or a beat-shifted offset) and how
+// well it agrees there. On the frontend's power spectrum (the landmarks' frames):
+//   E_t[m] = sum of P_t[k] over the bins k with e_m <= k < e_{m+1},
+//            e_m = 300 Hz * 10^(m / 33) * speed / bin_hz, m = 0 .. 32
+//            (33 log-spaced bands, 300 .. 3000 Hz);
+//   d_t[m] = ln(E_t[m] + 1e-3) - ln(E_t[m+1] + 1e-3), m = 0 .. 31;
+//   bit m of frame t = d_t[m] - d_{t-1}[m] > 0 (frame 0: no bits, 0).
+// The signs of a spectral slope's change over time survive noise and a
+// room's colouring (a fixed filter cancels in the time difference). `speed`
+// scales the band edges, so a query played s times fast is compared with the
+// song's bits (speed 1) band for band.
+constexpr int kSubprintBands = 33;
+constexpr double kSubprintFminHz = 300.0, kSubprintFmaxHz = 3000.0;
+
+class SubprintExtractor {
+  public:
+    // Throws std::invalid_argument for a bad config (validate()) or a speed
+    // outside 0.5 .. 2, or when the top band edge lies above the spectrum.
+    SubprintExtractor(const FingerprintConfig& config, double speed);
+    ~SubprintExtractor();
+    SubprintExtractor(const SubprintExtractor&) = delete;
+    SubprintExtractor& operator=(const SubprintExtractor&) = delete;
+
+    // Consumes n samples; appends one 32-bit word per completed frame.
+    // Throws std::invalid_argument, consuming nothing, on NaN / Inf.
+    void push(const float* x, std::size_t n, std::vector<std::uint32_t>& out);
+    // Ends the signal (frames the frontend still holds), then resets.
+    void flush(std::vector<std::uint32_t>& out);
+    void reset();
+
+  private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
+
+// Batch: SubprintExtractor push(x) + flush().
+void sub_fingerprints(const FingerprintConfig& config, const float* x, std::size_t n, double speed,
+                      std::vector<std::uint32_t>& out);
+
+// Bit agreement of a query's sub-fingerprints with a song's at every offset
+// o = o_lo .. o_hi (song frames): query frame i (bits query[i], skipped when
+// 0: silence or frame 0) lands on song frame o + pos[i] (pos: the query's
+// frame times speed, rounded); frames outside 1 .. n_song - 1 do not count.
+// agree[o - o_lo] = matching bits minus differing bits over the frames that
+// land. Throws std::invalid_argument when o_hi < o_lo.
+void subprint_scan(const std::uint32_t* song, std::size_t n_song, const std::uint32_t* query,
+                   const std::int32_t* pos, std::size_t m, long o_lo, long o_hi, std::int32_t* agree);
+
 }  // namespace edgeaudio::fingerprint
