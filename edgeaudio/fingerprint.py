@@ -346,18 +346,36 @@ def _postings(rows: np.ndarray, song_id: int):
         yield int(hashes[lo]), pairs[lo:hi].tobytes()
 
 
+class _Votes:
+    """Every (query landmark, index posting) pair of a query, the votes: each one's song, speed variant
+    (``q_var``), offset (song frame - query frame) and the query landmark's anchor band (db_hash sorted)."""
+
+    def __init__(self, db_hash: np.ndarray, db_song: np.ndarray, db_frame: np.ndarray, q_hash: np.ndarray,
+                 q_frame: np.ndarray, q_var: Optional[np.ndarray] = None) -> None:
+        lo = np.searchsorted(db_hash, q_hash, "left")
+        n = np.searchsorted(db_hash, q_hash, "right") - lo
+        which = np.repeat(np.arange(q_hash.size), n)
+        pos = lo[which] + np.arange(which.size) - np.repeat(np.cumsum(n) - n, n)
+        self.song = db_song[pos]
+        self.variant = q_var[which] if q_var is not None else np.zeros(which.size, np.int32)
+        self.delta = db_frame[pos].astype(np.int64) - q_frame[which]
+        self.band = q_hash[which] >> _BAND_SHIFT
+
+    def of(self, song: int, variant: int = 0) -> np.ndarray:
+        """The indices of one song's votes at one speed variant."""
+        return np.flatnonzero((self.song == song) & (self.variant == variant))
+
+    def bands(self, votes: np.ndarray, offset: float, tolerance: float = 1.5) -> int:
+        """Distinct anchor bands among ``votes`` (indices) within ``tolerance`` frames of ``offset``."""
+        return int(np.unique(self.band[votes[np.abs(self.delta[votes] - offset) <= tolerance]]).size)
+
+
 def _coherent_bands(db_hash: np.ndarray, db_song: np.ndarray, db_frame: np.ndarray, q_hash: np.ndarray,
                     q_frame: np.ndarray, song: int, offset: float, tolerance: float = 1.5) -> int:
     """Distinct anchor bands (the hash's top bits) of the query landmarks that find ``song`` within
     ``tolerance`` frames of ``offset`` (db_hash sorted; song as a dense index)."""
-    lo = np.searchsorted(db_hash, q_hash, "left")
-    n = np.searchsorted(db_hash, q_hash, "right") - lo
-    if not n.any():
-        return 0
-    which = np.repeat(np.arange(q_hash.size), n)  # every (query landmark, posting) pair
-    pos = lo[which] + np.arange(which.size) - np.repeat(np.cumsum(n) - n, n)
-    hit = (db_song[pos] == song) & (np.abs(db_frame[pos] - q_frame[which] - offset) <= tolerance)
-    return int(np.unique(q_hash[which[hit]] >> _BAND_SHIFT).size)
+    votes = _Votes(db_hash, db_song, db_frame, q_hash, q_frame)
+    return votes.bands(votes.of(song), offset, tolerance)
 
 
 def _second_offset(deltas: np.ndarray, away: int = _SECOND_OFFSET_AWAY) -> Tuple[int, float]:
@@ -749,15 +767,9 @@ class FingerprintIndex:
         score, offset, variant, song_votes = offset_scores(db_hash, db_song, db_frame, q_hash, q_frame, q_var,
                                                            len(self._songs), len(self.speeds), 1)
         order = np.argsort(-score, kind="stable")[:top + 1]
-        # every (query landmark, posting) pair, for the leading songs' second offsets
-        lo = np.searchsorted(db_hash, q_hash, "left")
-        n = np.searchsorted(db_hash, q_hash, "right") - lo
-        which = np.repeat(np.arange(q_hash.size), n)
-        pos = lo[which] + np.arange(which.size) - np.repeat(np.cumsum(n) - n, n)
-        pair_song, pair_var = db_song[pos], q_var[which]
-        pair_delta = db_frame[pos].astype(np.int64) - q_frame[which]
-        bands = [_coherent_bands(db_hash, db_song, db_frame, q_hash[q_var == variant[i]],
-                                 q_frame[q_var == variant[i]], int(i), float(offset[i])) for i in order]
+        votes = _Votes(db_hash, db_song, db_frame, q_hash, q_frame, q_var)
+        own = [votes.of(int(i), int(variant[i])) for i in order]  # each leading song's votes at its speed
+        bands = [votes.bands(v, float(offset[i])) for v, i in zip(own, order)]
         songs = list(self._songs.values())
         out = []
         for k, i in enumerate(order[:top]):
@@ -775,7 +787,7 @@ class FingerprintIndex:
                     if sub_peak_z > z:
                         hits, z, at = sub_hits, sub_peak_z, sub_at
             # the song's votes at its second offset (a repeated section), verified there too
-            second, second_at = _second_offset(pair_delta[(pair_song == i) & (pair_var == variant[i])])
+            second, second_at = _second_offset(votes.delta[own[k]])
             if second > 0 and abs(second_at - at) > _VERIFY_REACH:
                 second_hits, second_z = _verify(verify_peaks, self._peak_map(song.id), second_at, speed)
                 if second_z > z:
