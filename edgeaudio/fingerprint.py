@@ -405,7 +405,13 @@ def _peak_grid(song_peaks: np.ndarray, margin: int) -> np.ndarray:
     return grid
 
 
-def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: float) -> Tuple[int, float]:
+def _verify_span(q_peaks: np.ndarray, speed: float) -> int:
+    """Frames a query's peaks can reach past a song's ends when verified at ``speed`` (the grid's margin)."""
+    return int(np.ceil(q_peaks[:, 0].max() * max(_VERIFY_SPEEDS) * speed)) + max(_VERIFY_SHIFTS) + _VERIFY_REACH + 1
+
+
+def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: float,
+            grid: Optional[np.ndarray] = None) -> Tuple[int, float]:
     """The verification of one candidate: (hits, z).
 
     hits: query peaks (frame, bin, ...) that, played at ``speed`` and moved by ``offset`` frames into
@@ -413,11 +419,14 @@ def _verify(q_peaks: np.ndarray, song_peaks: np.ndarray, offset: float, speed: f
     small speed and offset refinements (_VERIFY_SPEEDS, _VERIFY_SHIFTS). z: how far hits stands above
     the hits at every other offset of the same song (in standard deviations), so a song whose notes
     fill the spectrum, or that shares a chord or a drum sound with the query everywhere, needs more.
+    ``grid``: ``_peak_grid(song_peaks, _verify_span(q_peaks, speed))`` when already made (one song verified
+    at several offsets).
     """
     if len(q_peaks) == 0 or len(song_peaks) == 0:
         return 0, 0.0
-    span = int(np.ceil(q_peaks[:, 0].max() * max(_VERIFY_SPEEDS) * speed)) + max(_VERIFY_SHIFTS) + _VERIFY_REACH + 1
-    grid = _peak_grid(song_peaks, span)  # row r: song frame r - span
+    span = _verify_span(q_peaks, speed)
+    if grid is None:
+        grid = _peak_grid(song_peaks, span)  # row r: song frame r - span
     n_rows, n_bins = grid.shape
 
     def lookup(frames: np.ndarray, bins: np.ndarray) -> np.ndarray:
@@ -778,18 +787,21 @@ class FingerprintIndex:
             song = songs[int(i)]
             speed = self.speeds[int(variant[i])]
             at = float(offset[i])
-            hits, z = _verify(verify_peaks, self._peak_map(song.id), at, speed)
+            peak_map = self._peak_map(song.id)
+            grid = (_peak_grid(peak_map, _verify_span(verify_peaks, speed))
+                    if len(verify_peaks) and len(peak_map) else None)
+            hits, z = _verify(verify_peaks, peak_map, at, speed, grid)
             sub_z = 0.0
             if prints is not None:
                 sub_at, sub_z = _subprint_search(prints, self._song_subprints(song.id), speed)
                 if abs(sub_at - at) > _VERIFY_REACH:
-                    sub_hits, sub_peak_z = _verify(verify_peaks, self._peak_map(song.id), sub_at, speed)
+                    sub_hits, sub_peak_z = _verify(verify_peaks, peak_map, sub_at, speed, grid)
                     if sub_peak_z > z:
                         hits, z, at = sub_hits, sub_peak_z, sub_at
             # the song's votes at its second offset (a repeated section), verified there too
             second, second_at = _second_offset(votes.delta[own[k]])
             if second > 0 and abs(second_at - at) > _VERIFY_REACH:
-                second_hits, second_z = _verify(verify_peaks, self._peak_map(song.id), second_at, speed)
+                second_hits, second_z = _verify(verify_peaks, peak_map, second_at, speed, grid)
                 if second_z > z:
                     hits, z, at = second_hits, second_z, second_at
             out.append(Match(song.name, song.id, at * self._config.frame_seconds(), int(score[i]),
