@@ -68,7 +68,11 @@ of the two verifications counts (tuning set, at the same 0.5 % false matches:
 95.0 % with babble at 5 dB; the query takes about 7 ms more CPU). The
 song's second best offset by votes, at least 0.64 s from the best (songs
 repeat sections, so the right song's votes split between them), is verified
-too, and again the best verification counts.
+too, and again the best verification counts; the votes there and the share
+of the song's votes that line up are evidence features too (tuning set, 2-fold
+cross-validation at 0.5 % false matches: through a room with babble 96.5 %
+instead of 95.0 %, with white noise at 0 dB 94.5 % instead of 92.5 %; about
+4-5 ms more CPU a query against 1000 songs).
 
 Decision
 --------
