@@ -72,7 +72,7 @@ too, and again the best verification counts; the votes there and the share
 of the song's votes that line up are evidence features too (tuning set, 2-fold
 cross-validation at 0.5 % false matches: through a room with babble 96.5 %
 instead of 95.0 %, with white noise at 0 dB 94.5 % instead of 92.5 %; about
-4-5 ms more CPU a query against 1000 songs).
+1-5 ms more CPU a query against 1000 songs).
 
 Decision
 --------
