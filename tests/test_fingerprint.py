@@ -184,6 +184,43 @@ def test_coherent_bands_counts_the_anchor_bands_of_votes_at_the_offset():
     assert _coherent_bands(db_hash, db_song, db_frame, q_hash[:0], q_frame[:0], 0, 40.0) == 0
 
 
+def test_second_offset_is_the_best_window_away_from_the_first():
+    from edgeaudio.fingerprint import _second_offset
+
+    # votes: 30 at offset 100 (+-1), 12 at 105 (too close to count), 9 at 160 (+-1), scattered chance votes
+    rng = np.random.default_rng(3)
+    deltas = np.concatenate([np.repeat([99, 100, 101], [5, 20, 5]), np.full(12, 105), np.repeat([159, 160], [4, 5]),
+                             rng.choice(np.arange(0, 400, 37), 6)]).astype(np.int64)
+    votes, at = _second_offset(rng.permutation(deltas))
+    assert votes == 9 and at in (159.0, 160.0)
+    assert _second_offset(np.zeros(0, np.int64)) == (0, 0.0)
+    assert _second_offset(np.full(8, 50, np.int64))[0] == 0  # one offset only
+
+
+def test_evidence_features_of_repeated_sections_and_vote_share():
+    from edgeaudio.fingerprint import _EVIDENCE_FEATURES, Match, _evidence_features
+
+    cands = [Match("a", 1, 0.0, 30, 0.5, 1.0, 12, 40, 3.0, second_score=20, song_votes=120),
+             Match("b", 2, 0.0, 20, 0.0, 1.0, 9, 60, 8.0, second_score=4, song_votes=40),
+             Match("c", 3, 0.0, 10, 0.0, 1.0, 4, 20, 8.0)]  # no second offset, votes unknown
+    f = _evidence_features(cands, 120)
+    k = _EVIDENCE_FEATURES.index("log(1 + second_score)")
+    np.testing.assert_allclose(f[:, k], np.log1p([20, 4, 0]))
+    np.testing.assert_allclose(f[:, k + 1], np.log1p([20, 4, 0]) - np.log1p([4, 20, 20]))
+    np.testing.assert_allclose(f[:, k + 2], [30 / 120, 20 / 40, 1.0])  # unknown votes: at least the score
+    np.testing.assert_allclose(f[:, k + 3], np.log1p([120, 40, 10]))
+
+
+def test_a_repeated_section_gives_the_right_song_a_second_offset(tmp_path):
+    # song05 played twice in a row: the votes for an excerpt of it split between the two copies
+    x = song(LIBRARY["song05"])
+    with FingerprintIndex(tmp_path / "twice.db") as ix:
+        ix.add("twice", np.concatenate([x, x]), RATE)
+        ix.add("other", song(LIBRARY["song06"]), RATE)
+        m = ix.rank(with_noise(excerpt(x, 2.0), 10.0), RATE, top=1)[0]
+        assert m.song == "twice" and m.second_score > 0.3 * m.score and m.song_votes >= m.score + m.second_score
+
+
 def test_unknown_audio_stays_below_the_evidence_threshold(index):
     # the most likely song for audio that is not indexed has too little evidence; the right song for an
     # excerpt at 0 dB SNR has plenty

@@ -6,7 +6,8 @@
 
 ``match`` prints one JSON object: ``{"song": stem, "offset_s": ..., "score": ...,
 "confidence": ..., "speed": ..., "bands": ..., "peak_hits": ..., "peak_z": ...,
-"evidence": ..., "subprint_z": ...}`` or ``{"song": null}`` when nothing matches.
+"evidence": ..., "subprint_z": ..., "second_score": ..., "song_votes": ...}`` or
+``{"song": null}`` when nothing matches.
 """
 from __future__ import annotations
 
@@ -115,8 +116,9 @@ def register(sub) -> None:
                                     "against the index; prints JSON with song (file stem), offset_s "
                                     "(where in the song the recording starts), score, confidence, speed, bands, "
                                     "peak_hits and peak_z (the verification), evidence (the decision "
-                                    "value: log-odds of the right song) and subprint_z (the sub-fingerprints' "
-                                    "agreement), or song null.")
+                                    "value: log-odds of the right song), subprint_z (the sub-fingerprints' "
+                                    "agreement), second_score (votes at the song's second offset) and "
+                                    "song_votes (its votes at any offset), or song null.")
     m.add_argument("input", nargs="?", metavar="FILE|-", help="audio file, or - to read it from stdin")
     m.add_argument("--db", required=True, help="index file (SQLite)")
     m.add_argument("--listen", action="store_true",
