@@ -244,3 +244,47 @@ def test_cli_bench_reports_each_stage():
     assert r.returncode == 0, r.stderr.decode()
     t = json.loads(r.stdout)
     assert {"aec", "noise_suppression", "frontend"} <= set(t["stages_s"]) and t["audio_s"] == 3.0
+
+
+def test_models_with_different_frontend_hops_each_see_their_own_frames(scene, monkeypatch):
+    """A commands model whose manifest frontend hops 10 ms runs beside a 20 ms wake-word model: the
+    pipeline keeps one streaming frontend per config, invokes the commands model every 100 ms (10 of
+    its frames) on the 10 ms frames of the batch frontend, and leaves the wake-word model's scores
+    as they are without the second frontend."""
+    from edgeaudio import features, models
+
+    real = models.manifest()
+
+    def hop10():
+        m = json.loads(json.dumps(real))
+        m["models"][CMD]["frontend"]["hop_length"] = 160
+        return m
+
+    x = scene.mic[: 3 * FS]
+    kw = dict(aec=False, highpass_hz=None, noise_suppression=False, record_scores=True)
+    ref = Pipeline([WAKE, CMD], **kw)
+    ref.process_signal(x)
+    monkeypatch.setattr(models, "manifest", hop10)
+    p = Pipeline([WAKE, CMD], **kw)
+    i = 0
+    for n in _split(len(x), [777, 3000, 160]):   # blocks that are not multiples of either hop
+        p.process(x[i:i + n])
+        i += n
+    p.flush()
+    assert "2 frontend(s)" in p.describe() and "1 frontend(s)" in ref.describe()
+    t_w, post_w, _ = p.scores[WAKE]
+    t_ref, post_ref, _ = ref.scores[WAKE]
+    np.testing.assert_array_equal(t_w, t_ref)
+    np.testing.assert_array_equal(post_w, post_ref)
+
+    cfg = p.specs[[s.name for s in p.specs].index(CMD)].config
+    assert cfg.hop_length == 160
+    feat = features.logmel(p.processed_audio, cfg)
+    t_c, post_c, _ = p.scores[CMD]
+    model = models.load_bundled(CMD)
+    frames = model.input_shape[1]
+    assert len(t_c) > 10 and np.allclose(np.diff(t_c), 0.1)
+    for t, post in zip(t_c, post_c):
+        last = int(round((t * FS - cfg.win_length) / cfg.hop_length))   # frame that ends the window
+        window = feat[last + 1 - frames: last + 1]
+        np.testing.assert_allclose(post, model.invoke(window.reshape(model.input_shape[1:]))[0], atol=1e-6)

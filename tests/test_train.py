@@ -191,6 +191,35 @@ def test_training_noise_bank_scale_grows_only_the_training_bank():
         noise_bank("train", cfg, np.random.default_rng(0))
 
 
+def test_training_babble_scale_and_talkers_grow_only_the_training_babble():
+    """train_babble_scale multiplies the training bank's babble clips alone (val / test banks keep theirs);
+    the talker range is drawn per clip; the defaults keep earlier recipes' dataset key and random stream."""
+    from edgeaudio.train.commands import CommandsConfig, noise_bank
+
+    cfg = CommandsConfig.smoke()
+    base = noise_bank("train", cfg, np.random.default_rng(0)).clips
+    cfg.train_babble_scale, cfg.train_babble_talkers = 3, (2, 6)
+    n_babble = max(1, cfg.music_clips // 2)
+    assert len(noise_bank("train", cfg, np.random.default_rng(0)).clips) == len(base) + 2 * n_babble
+    test = noise_bank("test", cfg, np.random.default_rng(0)).clips
+    ref = noise_bank("test", CommandsConfig.smoke(), np.random.default_rng(0)).clips
+    assert len(test) == len(ref) and all(np.array_equal(a, b) for a, b in zip(test, ref))
+    default = CommandsConfig()
+    assert CommandsConfig(train_babble_talkers=(4, 4)).data_key() == default.data_key()
+    assert CommandsConfig(train_babble_scale=2).data_key() != default.data_key()
+    assert CommandsConfig(train_babble_talkers=(2, 6)).data_key() != default.data_key()
+    for bad in (dict(train_babble_scale=0), dict(train_babble_talkers=(0, 3)), dict(train_babble_talkers=(5, 3))):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            noise_bank("train", _with(CommandsConfig.smoke(), **bad),
+                       np.random.default_rng(0))
+
+
+def _with(cfg, **fields):
+    for k, v in fields.items():
+        setattr(cfg, k, v)
+    return cfg
+
+
 def test_accuracy_breakdown_per_voice_family_and_label():
     from edgeaudio.train.commands import LABELS, accuracy_breakdown
 

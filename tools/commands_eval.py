@@ -5,7 +5,8 @@
     python tools/commands_eval.py --model other.tflite --json out.json
 
 Builds (or reuses, from ~/.cache/edgeaudio/train/commands or --work) the
-dataset that ``edgeaudio train commands`` builds with its default config, runs
+dataset that ``edgeaudio train commands`` builds with its default config (at the
+frame hop the model's input implies), runs
 the int8 model on the test voices clean and with the test noise bank at 10 dB
 SNR, and prints overall, per-family and per-class accuracy. The code lives in
 edgeaudio.train.commands (build_dataset, evaluate, accuracy_breakdown).
@@ -16,6 +17,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 
 def main(argv=None) -> int:
@@ -28,9 +31,16 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     if not a.model.is_file():
         p.error(f"--model: no such file {a.model}")
+    from edgeaudio import features, runtime
     from edgeaudio.train import commands
 
-    data = commands.build_dataset(commands.CommandsConfig(), a.work, resume=True)
+    # the model's input frames say which frontend hop it was trained on (49 frames: 20 ms, 98: 10 ms)
+    frames = int(runtime.load(a.model, num_threads=1).input_shape[1])
+    hops = {features.logmel(np.zeros(commands.CLIP_SAMPLES, np.float32), commands.frontend_config(h)).shape[0]: h
+            for h in (20, 10)}
+    if frames not in hops:
+        p.error(f"--model: {frames} input frames match no commands frontend hop ({hops})")
+    data = commands.build_dataset(commands.CommandsConfig(hop_ms=hops[frames]), a.work, resume=True)
     m = commands.evaluate(a.model, data)
     for cond in ("clean", "snr_10db"):
         print(f"{cond}: int8 accuracy {100 * m[f'int8_accuracy_{cond}']:.2f}% ({m['test_examples']} examples)")

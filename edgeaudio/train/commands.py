@@ -83,6 +83,10 @@ class CommandsConfig:
     #: brown noise, music and babble in the same proportions), so training sees more than 60 s of
     #: background; the val and test banks never change
     train_noise_bank_scale: int = 1
+    #: babble in the training bank only: this many times its babble clips (the other kinds keep their
+    #: number), each of ``train_babble_talkers`` (lo, hi) talkers drawn per clip (val / test: 4)
+    train_babble_scale: int = 1
+    train_babble_talkers: Tuple[int, int] = (4, 4)
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -98,14 +102,14 @@ class CommandsConfig:
                  "festival_share")
     #: fields added after datasets were cached: left out of the key at these (default) values, so a
     #: recipe that does not use them keeps its cache
-    KEYED_UNLESS = {"train_noise_bank_scale": 1}
+    KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4)}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
         for k in self.TRAINING_ONLY:
             d.pop(k)
         for k, v in self.KEYED_UNLESS.items():
-            if d[k] == v:
+            if d[k] == v or (isinstance(v, tuple) and tuple(d[k]) == v):
                 d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -180,12 +184,21 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
 def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> augment.NoiseBank:
     """White / pink / brown noise, music (SoundFont when installed) and babble of ``split``'s voices.
 
-    5 s clips: 3 coloured, ``cfg.music_clips`` music, half as many babble; the
-    training bank has ``cfg.train_noise_bank_scale`` times each.
+    5 s clips: 3 coloured, ``cfg.music_clips`` music, half as many babble of 4
+    talkers; the training bank has ``cfg.train_noise_bank_scale`` times each,
+    and ``cfg.train_babble_scale`` times more babble, of
+    ``cfg.train_babble_talkers`` talkers.
     """
-    scale = int(cfg.train_noise_bank_scale) if split == "train" else 1
+    train = split == "train"
+    scale = int(cfg.train_noise_bank_scale) if train else 1
     if scale < 1:
         raise ValueError(f"train_noise_bank_scale must be >= 1, got {cfg.train_noise_bank_scale}")
+    babble_scale = int(cfg.train_babble_scale) if train else 1
+    if babble_scale < 1:
+        raise ValueError(f"train_babble_scale must be >= 1, got {cfg.train_babble_scale}")
+    lo, hi = (int(t) for t in cfg.train_babble_talkers) if train else (4, 4)
+    if not 1 <= lo <= hi:
+        raise ValueError(f"train_babble_talkers must be (lo, hi) with 1 <= lo <= hi, got {cfg.train_babble_talkers}")
     clips = [augment.coloured_noise(5 * CLIP_SAMPLES, c, rng) for _ in range(scale) for c in ("white", "pink", "brown")]
     sf = None
     try:
@@ -199,9 +212,10 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
         clips.append(augment.music(5 * CLIP_SAMPLES, rng, sf))
     spk = [s for s in voices.speakers(False) if s.split == split]
     words = unknown_words(split)
-    for _ in range(max(1, cfg.music_clips // 2) * scale):
+    for _ in range(max(1, cfg.music_clips // 2) * scale * babble_scale):
         sentences = []
-        for _k in range(4):
+        talkers = lo if lo == hi else int(rng.integers(lo, hi + 1))  # no draw at a fixed count: same stream
+        for _k in range(talkers):
             text = " ".join(words[int(rng.integers(0, len(words)))] for _w in range(12))
             s = spk[int(rng.integers(0, len(spk)))]
             sentences.append(voices.render_espeak(text, s, int(rng.integers(140, 200)), int(rng.integers(20, 80))))
@@ -709,6 +723,9 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
             f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}"
             + (f" (training noise bank x{cfg.train_noise_bank_scale})" if cfg.train_noise_bank_scale > 1 else "")
+            + (f" (training babble x{cfg.train_babble_scale}, {cfg.train_babble_talkers[0]}-"
+               f"{cfg.train_babble_talkers[1]} talkers)"
+               if cfg.train_babble_scale > 1 or tuple(cfg.train_babble_talkers) != (4, 4) else "")
             + "; "
             f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
             + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
