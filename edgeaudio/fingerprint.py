@@ -374,14 +374,6 @@ class _Votes:
         return int(np.unique(self.band[votes[np.abs(self.delta[votes] - offset) <= tolerance]]).size)
 
 
-def _coherent_bands(db_hash: np.ndarray, db_song: np.ndarray, db_frame: np.ndarray, q_hash: np.ndarray,
-                    q_frame: np.ndarray, song: int, offset: float, tolerance: float = 1.5) -> int:
-    """Distinct anchor bands (the hash's top bits) of the query landmarks that find ``song`` within
-    ``tolerance`` frames of ``offset`` (db_hash sorted; song as a dense index)."""
-    votes = _Votes(db_hash, db_song, db_frame, q_hash, q_frame)
-    return votes.bands(votes.of(song), offset, tolerance)
-
-
 def _second_offset(deltas: np.ndarray, away: int = _SECOND_OFFSET_AWAY) -> Tuple[int, float]:
     """A song's second best offset by votes: (votes within +-1 frame of it, offset in frames), at least ``away``
     frames from the best one, given every vote's offset ``deltas`` (song frame - query frame, one speed)."""
@@ -733,37 +725,31 @@ class FingerprintIndex:
             raise IndexFileError(f"{self.path} is damaged ({e})") from None
         return self._table(rows)
 
-    def _peak_map(self, song_id: int) -> np.ndarray:
-        """A song's stored peaks, (frame, bin) float32 rows in time order."""
-        got = self._peak_maps.get(song_id)
+    def _song_blob(self, table: str, column: str, song_id: int, dtype: str, cache: Dict[int, np.ndarray],
+                   what: str) -> np.ndarray:
+        """One song's stored array from ``table`` (kept in ``cache`` when preload)."""
+        got = cache.get(song_id)
         if got is not None:
             return got
         try:
-            row = self._db.execute("SELECT peaks FROM peak_maps WHERE song_id = ?", (song_id,)).fetchone()
+            row = self._db.execute(f"SELECT {column} FROM {table} WHERE song_id = ?", (song_id,)).fetchone()
         except sqlite3.DatabaseError as e:
             raise IndexFileError(f"{self.path} is damaged ({e})") from None
-        if row is None or len(row[0]) % 8:
-            raise IndexFileError(f"{self.path} is damaged (song {song_id} has no valid peak map)")
-        got = np.frombuffer(row[0], dtype="<f4").reshape(-1, 2)
+        if row is None or len(row[0]) % np.dtype(dtype).itemsize:
+            raise IndexFileError(f"{self.path} is damaged (song {song_id} has no valid {what})")
+        got = np.frombuffer(row[0], dtype=dtype)
         if self.preload:
-            self._peak_maps[song_id] = got
+            cache[song_id] = got
         return got
+
+    def _peak_map(self, song_id: int) -> np.ndarray:
+        """A song's stored peaks, (frame, bin) float32 rows in time order."""
+        return self._song_blob("peak_maps", "peaks", song_id, "<f4", self._peak_maps, "peak map").reshape(-1, 2)
 
     def _song_subprints(self, song_id: int) -> np.ndarray:
         """A song's stored sub-fingerprints (uint32 per frame)."""
-        got = self._subprints.get(song_id)
-        if got is not None:
-            return got
-        try:
-            row = self._db.execute("SELECT bits FROM subprints WHERE song_id = ?", (song_id,)).fetchone()
-        except sqlite3.DatabaseError as e:
-            raise IndexFileError(f"{self.path} is damaged ({e})") from None
-        if row is None or len(row[0]) % 4:
-            raise IndexFileError(f"{self.path} is damaged (song {song_id} has no valid sub-fingerprints)")
-        got = np.frombuffer(row[0], dtype="<u4").astype(np.uint32)
-        if self.preload:
-            self._subprints[song_id] = got
-        return got
+        return self._song_blob("subprints", "bits", song_id, "<u4", self._subprints, "sub-fingerprints").astype(
+            np.uint32, copy=False)
 
     def _candidates(self, peaks: np.ndarray, verify_peaks: np.ndarray, top: int = _CANDIDATES,
                     prints: Optional[QueryPrints] = None) -> List[Match]:
@@ -867,7 +853,10 @@ class FingerprintIndex:
         """A recording's sub-fingerprints at each of ``speeds`` (for :meth:`rank_peaks`); speeds above 4/3,
         where the top band would pass Nyquist, have none (their candidates are verified at the vote's offset
         only)."""
-        x = resample(_validate.signal(x, "x"), sample_rate)
+        return self._prints(resample(_validate.signal(x, "x"), sample_rate))
+
+    def _prints(self, x: np.ndarray) -> QueryPrints:
+        """The sub-fingerprints of a signal at the index's sample rate, at each speed they can be computed at."""
         return QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self._subprint_speeds()})
 
     def _subprint_speeds(self) -> Tuple[float, ...]:
@@ -886,7 +875,7 @@ class FingerprintIndex:
                              "is needed")
         x = resample(x, sample_rate)
         return (_core.fingerprint_extract(x, self._config)[2], _core.fingerprint_extract(x, self._verify_config)[2],
-                QueryPrints({s: _core.fingerprint_subprints(x, self._config, s) for s in self._subprint_speeds()}))
+                self._prints(x))
 
     def match(self, x: np.ndarray, sample_rate: int = INDEX_SAMPLE_RATE_HZ) -> Optional[Match]:
         """The song a recording comes from, or None.

@@ -167,7 +167,11 @@ def test_empty_and_too_short_queries_are_refused(index):
 
 
 def test_coherent_bands_counts_the_anchor_bands_of_votes_at_the_offset():
-    from edgeaudio.fingerprint import _coherent_bands
+    from edgeaudio.fingerprint import _Votes
+
+    def _coherent_bands(db_hash, db_song, db_frame, q_hash, q_frame, song, offset):
+        votes = _Votes(db_hash, db_song, db_frame, q_hash, q_frame)
+        return votes.bands(votes.of(song), offset)
 
     rng = np.random.default_rng(1)
     db_hash = np.sort(rng.integers(0, 1 << 20, 3000)).astype(np.uint32)
