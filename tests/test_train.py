@@ -127,9 +127,11 @@ def test_smoke_training_through_the_cli(tmp_path):
     from edgeaudio.models import Detector
 
     out, work = tmp_path / "out", tmp_path / "work"
-    assert main(["train", "commands", "--smoke", "--out", str(out), "--work", str(work)]) == 0
+    recipe = ["--vowel-variants", "0.5", "--head", "average_max"]  # the recipe options reach the trainer
+    assert main(["train", "commands", "--smoke", *recipe, "--out", str(out), "--work", str(work)]) == 0
     man = json.loads((out / "manifest.json").read_text())
     e = man["models"]["commands"]
+    assert "average and max" in e["architecture"] and "stressed vowel swapped" in e["training_data"]
     assert e["labels"][:2] == ["silence", "unknown"] and len(e["labels"]) == 12
     m = runtime.load(out / e["file"], expected_sha256=e["sha256"])
     assert m.is_quantized and m.input_shape == tuple(e["input"]["shape"])
@@ -141,7 +143,7 @@ def test_smoke_training_through_the_cli(tmp_path):
     assert (out / "commands_report.md").is_file()
     Detector.from_manifest(e)
     # --resume reuses the cached data and the finished checkpoint
-    assert main(["train", "commands", "--smoke", "--resume", "--out", str(out), "--work", str(work)]) == 0
+    assert main(["train", "commands", "--smoke", *recipe, "--resume", "--out", str(out), "--work", str(work)]) == 0
     assert len(list(work.glob("data-*.npz"))) == 1
 
 
@@ -153,9 +155,11 @@ def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path)
     a = CommandsConfig.smoke()
     b = CommandsConfig.smoke()
     b.snr_min_db, b.festival_vtlp_range, b.noise_prob, b.train_noise_bank_scale = 5.0, 0.3, 1.0, 2
+    b.vowel_variants = 0.5  # 2 extra clips per keyword
     assert a.synthesis_key() == b.synthesis_key() and a.data_key() != b.data_key()
     da, db = build_dataset(a, tmp_path), build_dataset(b, tmp_path)
     assert len(list(tmp_path.glob("clean-*.npz"))) == 1
+    assert len(db["x_train"]) == len(da["x_train"]) + 20 * b.augment_copies
     for k in ("x_val", "y_val", "x_test", "x_test_noisy", "y_test", "speaker_test"):
         np.testing.assert_array_equal(da[k], db[k])
     assert not np.array_equal(da["x_train"], db["x_train"])
@@ -263,3 +267,61 @@ def test_vtlp_scales_frequencies_below_the_boundary_and_keeps_duration():
         peak_hz = np.argmax(np.abs(np.fft.rfft(y))) * sr / len(y)
         assert abs(peak_hz - 1000 * alpha) < 35, (alpha, peak_hz)  # one 31 Hz STFT bin
         assert np.isclose(np.sqrt(np.mean(y ** 2)), np.sqrt(np.mean(x ** 2)), rtol=1e-3)
+
+
+@pytest.mark.parametrize("head", ["global_average", "global_max", "average_max", "time_flatten"])
+def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_path, head):
+    pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")
+    from edgeaudio import runtime
+    from edgeaudio.train.model import ds_cnn, tensorflow, to_int8_tflite
+
+    tf = tensorflow()
+    tf.keras.utils.set_random_seed(3)
+    model = ds_cnn((24, 16), 4, filters=8, blocks=1, head=head)
+    rng = np.random.default_rng(3)
+    # log-mel-like inputs: ln(energy) of a few patterns, so the classes differ
+    x = (rng.standard_normal((96, 24, 16, 1)) + np.linspace(-8, 2, 16)[:, None]).astype(np.float32)
+    y = rng.integers(0, 4, 96)
+    x[np.arange(96), 6:12, y * 4, 0] += 6.0  # class k: a burst in band 4k
+    model.compile(optimizer=tf.keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    path = tmp_path / f"{head}.tflite"
+    path.write_bytes(to_int8_tflite(model, x[:48]))
+    want = model.predict(x, verbose=0)
+    got = runtime.load(path).invoke_batch(x)
+    assert got.shape == want.shape
+    # int8 error: a few output steps (1/256 for a softmax) and the same decision almost everywhere
+    assert np.abs(got - want).max() < 0.08
+    assert (got.argmax(1) == want.argmax(1)).mean() >= 0.95
+
+
+def test_an_unknown_ds_cnn_head_is_refused():
+    from edgeaudio.train.model import ds_cnn
+
+    with pytest.raises(ValueError, match="head must be one of"):
+        ds_cnn((24, 16), 4, head="attention")
+
+
+def test_vowel_variants_swap_the_stressed_vowel_and_speak_with_training_voices(tmp_path):
+    from edgeaudio.train.commands import KEYWORDS, VOWEL_VARIANTS, CommandsConfig, swap_vowel, vowel_variant_clips
+
+    assert swap_vowel("st2'0p", "A:") == "st2'A:p"
+    assert swap_vowel("'O2n", "V") == "'Vn"      # the longest vowel name wins: O2, not O
+    assert swap_vowel("n'oU", "o:") == "n'o:"
+    assert swap_vowel("g,oU", "@U") == "g,@U"    # secondary stress too
+    with pytest.raises(ValueError, match="no stressed vowel"):
+        swap_vowel("b'i:z", "V")
+    assert set(VOWEL_VARIANTS) == set(KEYWORDS)
+    for kw in KEYWORDS:  # each keyword's own stressed vowel in the training accents is in its list
+        for accent in ("en-us", "en-gb"):
+            own = voices.phonemes(kw, accent)
+            assert any(swap_vowel(own, v) == own for v in VOWEL_VARIANTS[kw]), (kw, accent, own)
+
+    cfg = CommandsConfig.smoke()
+    cfg.vowel_variants = 1.0  # train_per_keyword (3) each
+    clips, labels, spk = vowel_variant_clips(cfg, tmp_path)
+    assert sorted(labels) == sorted(list(KEYWORDS) * 3)
+    train = {s.name for s in voices.speakers(False) if s.split == "train"}
+    assert set(spk) <= train and all(c.dtype == np.float32 and c.size >= 1600 for c in clips)
+    again = vowel_variant_clips(cfg, tmp_path)  # from the cache, the same
+    assert again[1] == labels and again[2] == spk and all(np.array_equal(a, b) for a, b in zip(again[0], clips))

@@ -28,7 +28,7 @@ def add_overrides(p: argparse.ArgumentParser, options) -> None:
     for field, spec in options.items():
         kind, help_ = spec if isinstance(spec, tuple) else (spec, None)
         p.add_argument("--" + field.replace("_", "-"), type=kind, default=None, help=help_)
-    p.set_defaults(overrides=tuple(options))
+    p.set_defaults(overrides=tuple(p.get_default("overrides") or ()) + tuple(options))  # calls add up
 
 
 def apply_overrides(cfg, args: argparse.Namespace) -> None:

@@ -32,4 +32,7 @@ def register(models) -> None:
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
     add_overrides(p, dict.fromkeys(("epochs", "train_per_keyword", "val_per_class", "test_per_class",
                                     "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"), int))
+    add_overrides(p, {"vowel_variants": (float, "extra training clips per keyword with the stressed vowel "
+                                                "swapped, as a share of --train-per-keyword (0: none)"),
+                      "head": (str, "DS-CNN pooling head: global_average, global_max or average_max")})
     p.set_defaults(func=cmd_train_commands)

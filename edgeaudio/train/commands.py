@@ -36,6 +36,18 @@ KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "
 LABELS: Tuple[str, ...] = ("silence", "unknown") + KEYWORDS
 CLIP_SAMPLES = 16000
 MODEL_NAME = "commands"
+#: the stressed vowel's realisations across English accents, per keyword (espeak-ng phoneme names:
+#: V strut, @ schwa, a# near-open central, 0 / A: / O: / O2 lot-palm-thought, oU / o: / @U goat, ...);
+#: the first is espeak-ng's own for the training accents
+VOWEL_VARIANTS: Dict[str, Tuple[str, ...]] = {
+    "yes": ("E", "e", "a"), "no": ("oU", "o:", "@U", "O:"), "up": ("V", "@", "a#", "0", "U"),
+    "down": ("aU",), "left": ("E", "e", "a"), "right": ("aI", "a", "A:"),
+    "on": ("0", "A:", "O:", "O2", "V"), "off": ("0", "A:", "O:", "O2"), "stop": ("0", "A:", "O:", "V"),
+    "go": ("oU", "o:", "@U", "O:")}
+#: how the manifest names each DS-CNN head
+POOLING = {"global_average": "global average pool", "global_max": "global max pool",
+           "average_max": "global average and max pools concatenated",
+           "time_flatten": "mel-axis average pool, time axis flattened"}
 
 
 def frontend_config(hop_ms: int = 20) -> features.FrontendConfig:
@@ -61,6 +73,8 @@ class CommandsConfig:
     learning_rate: float = 3e-3
     filters: int = 96
     blocks: int = 5
+    #: DS-CNN pooling head (:data:`edgeaudio.train.model.HEADS`)
+    head: str = "global_average"
     hop_ms: int = 20
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
@@ -87,6 +101,11 @@ class CommandsConfig:
     #: number), each of ``train_babble_talkers`` (lo, hi) talkers drawn per clip (val / test: 4)
     train_babble_scale: int = 1
     train_babble_talkers: Tuple[int, int] = (4, 4)
+    #: extra training clips per keyword, as a share of ``train_per_keyword``, spoken by espeak-ng
+    #: training voices from the keyword's phonemes with its stressed vowel swapped for another that
+    #: English accents use there (:data:`VOWEL_VARIANTS`): the consonants, not one accent's vowel,
+    #: must tell up / on / off (and no / go) apart
+    vowel_variants: float = 0.0
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -95,14 +114,15 @@ class CommandsConfig:
                    epochs=1, batch_size=16, filters=16, blocks=1, room_irs=2, music_clips=1)
 
     #: fields that only steer training, not the data
-    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "spec_time_masks",
+    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "spec_time_masks",
                      "spec_freq_masks", "mixup_alpha")
     #: fields that decide the clean synthesised clips (the rest only augment them)
     SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
                  "festival_share")
     #: fields added after datasets were cached: left out of the key at these (default) values, so a
     #: recipe that does not use them keeps its cache
-    KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4)}
+    KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
+                    "vowel_variants": 0.0}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -179,6 +199,69 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
             labels.append(label)
     clips = _render_many(jobs)
     return clips, labels, [j[1].name for j in jobs]
+
+
+def swap_vowel(phonemes: str, vowel: str) -> str:
+    """An ``espeak-ng -x`` phoneme string with its first stressed vowel replaced by ``vowel``.
+
+    >>> swap_vowel("st2'0p", "A:"), swap_vowel("'O2n", "V")
+    ("st2'A:p", "'Vn")
+    """
+    known = sorted({v for vs in VOWEL_VARIANTS.values() for v in vs}, key=len, reverse=True)
+    for k, ch in enumerate(phonemes):
+        if ch in "',":
+            rest = phonemes[k + 1:]
+            for v in known:
+                if rest.startswith(v):
+                    return phonemes[:k + 1] + vowel + rest[len(v):]
+    raise ValueError(f"no stressed vowel of {known} in {phonemes!r}")
+
+
+def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
+                        ) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """The ``cfg.vowel_variants`` training clips (clips, labels, speakers), cached in ``work``.
+
+    Each keyword gets ``round(vowel_variants * train_per_keyword)`` clips: an
+    espeak-ng training voice speaks the keyword's phonemes in its own accent
+    with the stressed vowel drawn from :data:`VOWEL_VARIANTS` (its own among
+    them), at the usual 120-220 wpm and pitch 20-80.
+    """
+    n = int(round(cfg.vowel_variants * cfg.train_per_keyword))
+    key = hashlib.sha1(json.dumps([cfg.seed, n, VOWEL_VARIANTS], sort_keys=True).encode()).hexdigest()[:12]
+    cache = work / f"vowels-{key}.npz"
+    if resume and cache.is_file():
+        with np.load(cache, allow_pickle=False) as z:
+            ends = z["ends"]
+            starts = np.concatenate([[0], ends[:-1]])
+            return ([z["audio"][a:b] for a, b in zip(starts, ends)], [str(l) for l in z["labels"]],
+                    [str(v) for v in z["speakers"]])
+    esp = [s for s in voices.speakers(False) if s.split == "train" and s.engine == "espeak"]
+    if not esp:
+        raise RuntimeError("no espeak-ng training voices: install espeak-ng (apt-get install espeak-ng)")
+    rng = np.random.default_rng([cfg.seed, 7])
+    phon: Dict[Tuple[str, str], str] = {}
+    jobs, labels = [], []
+    for kw in KEYWORDS:
+        for _ in range(n):
+            s = esp[int(rng.integers(0, len(esp)))]
+            if (kw, s.voice) not in phon:
+                phon[kw, s.voice] = voices.phonemes(kw, s.voice)
+            vowel = VOWEL_VARIANTS[kw][int(rng.integers(0, len(VOWEL_VARIANTS[kw])))]
+            jobs.append(("[[" + swap_vowel(phon[kw, s.voice], vowel) + "]]", s, int(rng.integers(120, 221)),
+                         int(rng.integers(20, 81))))
+            labels.append(kw)
+    with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
+        clips = [augment.trim(x) for x in ex.map(lambda j: voices.render_espeak(*j), jobs)]
+    keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
+    clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
+    spk = [jobs[i][1].name for i in keep]
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, audio=np.concatenate(clips).astype(np.float32) if clips else np.zeros(0, np.float32),
+             ends=np.cumsum([len(c) for c in clips]).astype(np.int64), labels=np.array(labels), speakers=np.array(spk))
+    os.replace(tmp, cache)
+    _log(f"vowel variants: {len(clips)} clips")
+    return clips, labels, spk
 
 
 def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> augment.NoiseBank:
@@ -352,6 +435,9 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
         clean = synthesize_all(cfg, work, resume)
         for k, split in enumerate(voices.SPLITS):
             clips, labels, spk = clean[split]["clips"], clean[split]["labels"], clean[split]["speakers"]
+            if split == "train" and cfg.vowel_variants > 0:
+                vc, vl, vs = vowel_variant_clips(cfg, work, resume)
+                clips, labels, spk = clips + vc, labels + vl, spk + vs
             rng = np.random.default_rng([cfg.seed, k, 1])
             bank = noise_bank(split, cfg, rng)
             y = np.array([LABELS.index(l) for l in labels], np.int32)
@@ -673,7 +759,7 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
         "task": task,
         "labels": list(labels),
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
-                        f"blocks, global average pool, dense softmax",
+                        f"blocks, {POOLING[getattr(cfg, 'head', 'global_average')]}, dense softmax",
         "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "frontend": fe.to_dict(),
@@ -714,7 +800,11 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"disjoint splits too, and unknown-class words are disjoint per split (Debian wamerican). "
             f"{cfg.train_per_keyword} clips per keyword, {int(cfg.train_per_keyword * cfg.unknown_factor)} unknown, "
             f"{cfg.train_per_keyword} silence; festival kal speaks {100 * cfg.festival_share:g}% of the training "
-            f"clips, ked 25% of val/test; x{cfg.augment_copies} augmented copies (vocal-tract-length "
+            f"clips, ked 25% of val/test"
+            + (f"; {int(round(cfg.vowel_variants * cfg.train_per_keyword))} more training clips per keyword "
+               f"spoken by espeak-ng training voices from its phonemes with the stressed vowel swapped for one "
+               f"another English accent uses there" if cfg.vowel_variants > 0 else "")
+            + f"; x{cfg.augment_copies} augmented copies (vocal-tract-length "
             f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
             + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")
             + (f", formant warp {cfg.formant_warp_range[0]:g}-{cfg.formant_warp_range[1]:g} per F1/F2/F3 region "
@@ -773,7 +863,7 @@ def train_commands(out: os.PathLike, work: Optional[os.PathLike] = None, config:
         clear_checkpoints(work)
     t0 = time.time()
     data = build_dataset(cfg, work, resume=resume)
-    model = fit(cfg, data, work, resume=resume)
+    model = fit(cfg, data, work, resume=resume, head=cfg.head)
     model_path = out / f"{MODEL_NAME}.tflite"
     quantize(model, data, cfg, model_path)
     metrics = evaluate(model_path, data, model)

@@ -18,6 +18,9 @@ def tensorflow() -> Any:
     return tf
 
 
+HEADS = ("global_average", "time_flatten", "global_max", "average_max")
+
+
 def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, blocks: int = 4,
            feature_offset: float = 6.0, feature_scale: float = 0.25, head: str = "global_average") -> Any:
     """Depthwise-separable CNN after Zhang et al., *Hello Edge* (DS-CNN-S layout).
@@ -33,9 +36,12 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     whole time axis to the dense layer, so the classifier sees the *order* of
     what it heard (a wake phrase is "hey" then "jarvis", not both anywhere);
     the default global average pooling is the Hello Edge layout.
+    ``head="global_max"`` keeps each channel's strongest response instead of
+    its mean, and ``"average_max"`` concatenates both (a short word fills a
+    few of the 1 s window's frames: the mean dilutes it with background).
     """
-    if head not in ("global_average", "time_flatten"):
-        raise ValueError(f"head must be 'global_average' or 'time_flatten', got {head!r}")
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     tf = tensorflow()
     L = tf.keras.layers
     inp = L.Input(shape=(input_shape[0], input_shape[1], 1), name="logmel")
@@ -53,6 +59,10 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     if head == "time_flatten":
         x = L.AveragePooling2D(pool_size=(1, int(x.shape[2])))(x)
         x = L.Flatten()(x)
+    elif head == "global_max":
+        x = L.GlobalMaxPooling2D()(x)
+    elif head == "average_max":
+        x = L.Concatenate()([L.GlobalAveragePooling2D()(x), L.GlobalMaxPooling2D()(x)])
     else:
         x = L.GlobalAveragePooling2D()(x)
     x = L.Dropout(0.2)(x)
