@@ -16,7 +16,8 @@ with the :class:`~edgeaudio.models.Detector` its entry configures.
 Wake-then-command: with ``wake="hey_jarvis"`` (a model name, or
 ``"model:label"`` for one of its classes) and ``command_model="commands"``,
 the commands model is only invoked for ``command_window_s`` seconds after a
-wake word, and its detections come out as ``kind="command"`` events.
+wake word, on windows that start once the wake word has fired (it never hears
+the wake phrase itself), and its detections come out as ``kind="command"`` events.
 
 Timestamps are in seconds of the input signal: the stages' latencies (echo
 canceller, noise suppressor, resampler) are subtracted. An event's
@@ -165,6 +166,10 @@ class _ModelState:
         self.fe_index = fe_index
         self.in_shape = tuple(spec.model.input_shape[1:])
         self.scores: List[Tuple[float, np.ndarray]] = []
+        cfg = spec.config
+        extent = cfg.win_length if cfg.window_placement == "left" else cfg.n_fft
+        #: seconds of audio one invoke sees
+        self.window_s = ((spec.frames - 1) * cfg.hop_length + extent) / cfg.sample_rate
 
 
 class Pipeline:
@@ -190,7 +195,8 @@ class Pipeline:
     wake : str, optional
         ``"model"`` or ``"model:label"``: the wake word.
     command_model : str, optional
-        Listened to for ``command_window_s`` after each wake word.
+        Listened to for ``command_window_s`` after each wake word, on windows that
+        start after the wake word fired.
     thresholds : dict model name -> float, optional
         Override a model's manifest threshold.
     on_event : callable, optional
@@ -293,6 +299,7 @@ class Pipeline:
         self._samples_in = 0          # input samples (input rate)
         self._samples_proc = 0        # samples at the model rate entering the chain
         self._window_until = -1.0     # command window end (fired time, s)
+        self._window_from = -1.0      # when the wake word fired: command windows start after it
         self._times: Dict[str, float] = OrderedDict()
         self._cpu_s = 0.0
         self._audio: List[np.ndarray] = []
@@ -417,8 +424,10 @@ class Pipeline:
             is_cmd = self.command_model == sp.name
             is_wake = self.wake_model == sp.name
             gated = is_cmd and not is_wake
-            if gated and end_s > self._window_until:
-                continue  # the command model sleeps outside the window after a wake word
+            if gated and (end_s > self._window_until or end_s - st.window_s < self._window_from - 1e-9):
+                # the command model sleeps outside the window after a wake word, and does not
+                # hear the wake phrase itself (its last syllable can sound like a command)
+                continue
             t0 = time.perf_counter()
             post = sp.model.invoke(window.reshape(st.in_shape))[0]
             t0 = self._tick(f"model:{sp.name}", t0)
@@ -433,6 +442,7 @@ class Pipeline:
                 if is_wake and (self.wake_label is None or d.label == self.wake_label) and not (is_cmd and in_window):
                     kind = "wake"
                     self._window_until = end_s + self.command_window_s
+                    self._window_from = end_s
                     if self.command_model and not is_cmd:
                         for other in self._states:
                             if other.spec.name == self.command_model:

@@ -75,6 +75,19 @@ def test_wake_and_command_found_at_their_times_with_aec(scene, reference_events)
     assert cmds[0].time_s > ev[0].time_s
 
 
+def test_the_command_model_only_hears_audio_after_the_wake_word(scene, reference_events):
+    """Every commands invoke covers a window that starts once the wake word fired and ends within
+    command_window_s of it: the wake phrase's tail (hey jarvis's "-vis") is never classified."""
+    p = Pipeline([], aec=True, wake=WAKE, command_model=CMD, record_scores=True)
+    assert p.process_signal(scene.mic, scene.ref) == reference_events
+    fired = [e.fired_s for e in reference_events if e.kind == "wake"][0]
+    st = [s for s in p._states if s.spec.name == CMD][0]
+    t_c = p.scores[CMD][0]
+    assert len(t_c) and 0.9 < st.window_s < 1.1
+    assert np.all(t_c - st.window_s >= fired - 1e-6) and np.all(t_c <= fired + p.command_window_s + 1e-6)
+    assert t_c.min() - st.window_s < fired + 0.1  # from the first stride after the wake word on
+
+
 def test_without_aec_the_music_masks_the_wake_word(scene):
     assert not [e for e in _run(scene, [16000] * 9, aec=False) if e.kind == "wake"]
 

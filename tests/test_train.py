@@ -153,6 +153,7 @@ def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path)
     from edgeaudio.train.commands import CommandsConfig, build_dataset
 
     a = CommandsConfig.smoke()
+    a.vowel_variants = 0.0
     b = CommandsConfig.smoke()
     b.snr_min_db, b.festival_vtlp_range, b.noise_prob, b.train_noise_bank_scale = 5.0, 0.3, 1.0, 2
     b.vowel_variants = 0.5  # 2 extra clips per keyword

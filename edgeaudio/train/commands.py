@@ -105,7 +105,7 @@ class CommandsConfig:
     #: training voices from the keyword's phonemes with its stressed vowel swapped for another that
     #: English accents use there (:data:`VOWEL_VARIANTS`): the consonants, not one accent's vowel,
     #: must tell up / on / off (and no / go) apart
-    vowel_variants: float = 0.0
+    vowel_variants: float = 0.5
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -802,8 +802,8 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"{cfg.train_per_keyword} silence; festival kal speaks {100 * cfg.festival_share:g}% of the training "
             f"clips, ked 25% of val/test"
             + (f"; {int(round(cfg.vowel_variants * cfg.train_per_keyword))} more training clips per keyword "
-               f"spoken by espeak-ng training voices from its phonemes with the stressed vowel swapped for one "
-               f"another English accent uses there" if cfg.vowel_variants > 0 else "")
+               f"spoken by espeak-ng training voices from its phonemes, the stressed vowel swapped for one "
+               f"that another English accent uses there" if cfg.vowel_variants > 0 else "")
             + f"; x{cfg.augment_copies} augmented copies (vocal-tract-length "
             f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
             + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")
