@@ -43,6 +43,22 @@ def test_festival_pitch_retargets_f0():
         voices.render_festival_batch([("hey", "kal_diphone", 1.0, 5.0)])
 
 
+def test_festival_speaks_a_word_with_the_phones_it_is_given_and_keeps_its_lexicon():
+    assert voices.have_festival(), "festival voices are missing (tools/test.sh installs festvox-kallpc16k)"
+    assert voices.festival_phones("up") == ["ah", "p"] and voices.festival_phones("stop") == ["s", "t", "aa", "p"]
+    own, swapped, after = voices.render_festival_batch([
+        ("up", "kal_diphone", 1.0, 105.0), ("up", "kal_diphone", 1.0, 105.0, ("aa", "p")),
+        ("up", "kal_diphone", 1.0, 105.0)])
+    n = min(len(own), len(swapped))
+    assert np.abs(own[:n] - swapped[:n]).max() > 0.05   # another vowel
+    np.testing.assert_array_equal(own, after)           # the lexicon entry is restored for later items
+    for bad in (("two words", "kal_diphone", 1.0, 105.0, ("aa",)), ("up", "kal_diphone", 1.0, 105.0, ("a)",))):
+        with pytest.raises(ValueError, match="phones need"):
+            voices.render_festival_batch([bad])
+    with pytest.raises(ValueError, match="one lower-case word"):
+        voices.festival_phones("up (x")
+
+
 def test_unknown_words_are_disjoint_between_splits_and_never_keywords():
     from edgeaudio.train.commands import KEYWORDS, unknown_words
 
@@ -127,11 +143,12 @@ def test_smoke_training_through_the_cli(tmp_path):
     from edgeaudio.models import Detector
 
     out, work = tmp_path / "out", tmp_path / "work"
-    recipe = ["--vowel-variants", "0.5", "--head", "average_max"]  # the recipe options reach the trainer
+    recipe = ["--vowel-variants", "0.5", "--vowel-variants-festival-share", "0.5", "--head", "average_max"]
     assert main(["train", "commands", "--smoke", *recipe, "--out", str(out), "--work", str(work)]) == 0
     man = json.loads((out / "manifest.json").read_text())
     e = man["models"]["commands"]
     assert "average and max" in e["architecture"] and "stressed vowel swapped" in e["training_data"]
+    assert "50% of them by festival kal" in e["training_data"]  # the recipe options reach the trainer
     assert e["labels"][:2] == ["silence", "unknown"] and len(e["labels"]) == 12
     m = runtime.load(out / e["file"], expected_sha256=e["sha256"])
     assert m.is_quantized and m.input_shape == tuple(e["input"]["shape"])
@@ -326,3 +343,14 @@ def test_vowel_variants_swap_the_stressed_vowel_and_speak_with_training_voices(t
     assert set(spk) <= train and all(c.dtype == np.float32 and c.size >= 1600 for c in clips)
     again = vowel_variant_clips(cfg, tmp_path)  # from the cache, the same
     assert again[1] == labels and again[2] == spk and all(np.array_equal(a, b) for a, b in zip(again[0], clips))
+    assert not any(s.startswith("festival:") for s in spk)
+
+    # festival kal speaks vowel_variants_festival_share of them, with its own phones' vowel swapped
+    from edgeaudio.train.commands import FESTIVAL_VOWELS
+
+    assert set(FESTIVAL_VOWELS) == {v for vs in VOWEL_VARIANTS.values() for v in vs}
+    cfg.vowel_variants, cfg.vowel_variants_festival_share = 2.0, 0.5
+    clips, labels, spk = vowel_variant_clips(cfg, tmp_path)
+    kal = [c for c, s in zip(clips, spk) if s == "festival:kal_diphone"]
+    assert 10 <= len(kal) <= 50 and len(clips) == 60 and all(c.size >= 1600 for c in clips)
+    assert set(spk) <= train | {"festival:kal_diphone"}

@@ -34,5 +34,7 @@ def register(models) -> None:
                                     "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"), int))
     add_overrides(p, {"vowel_variants": (float, "extra training clips per keyword with the stressed vowel "
                                                 "swapped, as a share of --train-per-keyword (0: none)"),
+                      "vowel_variants_festival_share": (float, "share of those spoken by festival kal (0: "
+                                                               "espeak-ng voices only)"),
                       "head": (str, "DS-CNN pooling head: global_average, global_max or average_max")})
     p.set_defaults(func=cmd_train_commands)

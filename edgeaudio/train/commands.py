@@ -44,6 +44,10 @@ VOWEL_VARIANTS: Dict[str, Tuple[str, ...]] = {
     "down": ("aU",), "left": ("E", "e", "a"), "right": ("aI", "a", "A:"),
     "on": ("0", "A:", "O:", "O2", "V"), "off": ("0", "A:", "O:", "O2"), "stop": ("0", "A:", "O:", "V"),
     "go": ("oU", "o:", "@U", "O:")}
+#: the festival (radio phone set) vowel nearest each espeak-ng vowel of :data:`VOWEL_VARIANTS`
+FESTIVAL_VOWELS: Dict[str, str] = {
+    "V": "ah", "@": "ax", "a#": "ah", "0": "aa", "A:": "aa", "O:": "ao", "O2": "ao", "U": "uh", "oU": "ow",
+    "o:": "ow", "@U": "ow", "E": "eh", "e": "ey", "a": "ae", "aI": "ay", "aU": "aw"}
 #: how the manifest names each DS-CNN head
 POOLING = {"global_average": "global average pool", "global_max": "global max pool",
            "average_max": "global average and max pools concatenated",
@@ -106,6 +110,9 @@ class CommandsConfig:
     #: English accents use there (:data:`VOWEL_VARIANTS`): the consonants, not one accent's vowel,
     #: must tell up / on / off (and no / go) apart
     vowel_variants: float = 0.5
+    #: share of the vowel-variant clips that festival's training voice (kal) speaks, its lexicon
+    #: entry for the keyword given the swapped vowel (:data:`FESTIVAL_VOWELS`); 0: espeak-ng only
+    vowel_variants_festival_share: float = 0.0
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -122,7 +129,7 @@ class CommandsConfig:
     #: fields added after datasets were cached: left out of the key at these (default) values, so a
     #: recipe that does not use them keeps its cache
     KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
-                    "vowel_variants": 0.0}
+                    "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -227,7 +234,12 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     them), at the usual 120-220 wpm and pitch 20-80.
     """
     n = int(round(cfg.vowel_variants * cfg.train_per_keyword))
-    key = hashlib.sha1(json.dumps([cfg.seed, n, VOWEL_VARIANTS], sort_keys=True).encode()).hexdigest()[:12]
+    fest = [s for s in voices.speakers(cfg.festival) if s.split == "train" and s.engine == "festival"]
+    fest_share = float(cfg.vowel_variants_festival_share) if fest else 0.0
+    key_parts: List[Any] = [cfg.seed, n, VOWEL_VARIANTS]
+    if fest_share > 0:
+        key_parts += [fest_share, FESTIVAL_VOWELS, [f.voice for f in fest]]
+    key = hashlib.sha1(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()[:12]
     cache = work / f"vowels-{key}.npz"
     if resume and cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
@@ -241,17 +253,31 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     rng = np.random.default_rng([cfg.seed, 7])
     phon: Dict[Tuple[str, str], str] = {}
     jobs, labels = [], []
+    fjobs: List[Tuple[int, Tuple[Any, ...]]] = []
+    fphones: Dict[str, List[str]] = {}
     for kw in KEYWORDS:
         for _ in range(n):
-            s = esp[int(rng.integers(0, len(esp)))]
-            if (kw, s.voice) not in phon:
-                phon[kw, s.voice] = voices.phonemes(kw, s.voice)
             vowel = VOWEL_VARIANTS[kw][int(rng.integers(0, len(VOWEL_VARIANTS[kw])))]
-            jobs.append(("[[" + swap_vowel(phon[kw, s.voice], vowel) + "]]", s, int(rng.integers(120, 221)),
-                         int(rng.integers(20, 81))))
+            wpm, pitch = int(rng.integers(120, 221)), int(rng.integers(20, 81))
+            if fest_share > 0 and rng.random() < fest_share:
+                f = fest[int(rng.integers(0, len(fest)))]
+                if kw not in fphones:
+                    fphones[kw] = voices.festival_phones(kw, f.voice)
+                ph = [FESTIVAL_VOWELS[vowel] if p in FESTIVAL_VOWELS.values() else p for p in fphones[kw]]
+                fjobs.append((len(jobs), (kw, f.voice, 170.0 / wpm, voices.festival_f0(pitch), tuple(ph))))
+                jobs.append((None, f, wpm, pitch))
+            else:
+                s = esp[int(rng.integers(0, len(esp)))]
+                if (kw, s.voice) not in phon:
+                    phon[kw, s.voice] = voices.phonemes(kw, s.voice)
+                jobs.append(("[[" + swap_vowel(phon[kw, s.voice], vowel) + "]]", s, wpm, pitch))
             labels.append(kw)
     with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
-        clips = [augment.trim(x) for x in ex.map(lambda j: voices.render_espeak(*j), jobs)]
+        clips = list(ex.map(lambda j: voices.render_espeak(*j) if j[0] is not None else np.zeros(0, np.float32),
+                            jobs))
+    for (i, _), x in zip(fjobs, voices.render_festival_batch([item for _, item in fjobs])):
+        clips[i] = x
+    clips = [augment.trim(x) for x in clips]
     keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
     clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
     spk = [jobs[i][1].name for i in keep]
@@ -803,7 +829,10 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"clips, ked 25% of val/test"
             + (f"; {int(round(cfg.vowel_variants * cfg.train_per_keyword))} more training clips per keyword "
                f"spoken by espeak-ng training voices from its phonemes, the stressed vowel swapped for one "
-               f"that another English accent uses there" if cfg.vowel_variants > 0 else "")
+               f"that another English accent uses there"
+               + (f" ({100 * cfg.vowel_variants_festival_share:g}% of them by festival kal)"
+                  if cfg.vowel_variants_festival_share > 0 else "")
+               if cfg.vowel_variants > 0 else "")
             + f"; x{cfg.augment_copies} augmented copies (vocal-tract-length "
             f"perturbation 1+-{cfg.vtlp_range:g} p=0.5"
             + (f", kal clips always 1+-{cfg.festival_vtlp_range:g}" if cfg.festival_vtlp_range > 0 else "")

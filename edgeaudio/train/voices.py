@@ -177,10 +177,12 @@ def festival_f0(pitch: int) -> float:
 
 
 def render_festival_batch(items: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
-    """Speak many ``(text, voice, duration_stretch[, f0_mean_hz])`` with one festival process.
+    """Speak many ``(text, voice, duration_stretch[, f0_mean_hz[, phones]])`` with one festival process.
 
     ``f0_mean_hz`` retargets the intonation model (its spread scales with it);
-    without it the voice keeps its own 105 Hz.
+    without it the voice keeps its own 105 Hz. ``phones`` (a one-word ``text``
+    only) replaces that word's lexicon pronunciation, a single stressed
+    syllable of festival phones such as ``("aa", "p")``.
     """
     if not items:
         return []
@@ -198,7 +200,14 @@ def render_festival_batch(items: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
                 sd = FESTIVAL_F0[1] * f0 / FESTIVAL_F0[0]
                 lines.append(f"(set! int_lr_params '((target_f0_mean {f0:.1f}) (target_f0_std {sd:.1f}) "
                              f"(model_f0_mean 170) (model_f0_std 34)))")
+            if len(item) > 4 and item[4]:
+                if not all(re.fullmatch(r"[a-z]+", p) for p in item[4]) or not re.fullmatch(r"[a-z]+", safe):
+                    raise ValueError(f"phones need one lower-case word and festival phone names, got {item!r}")
+                lines.append(f'(set! ea_lex_saved (lex.lookup "{safe}" nil))')
+                lines.append(f"(lex.add.entry '(\"{safe}\" nil ((({' '.join(item[4])}) 1))))")
             lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{safe}")) "{tmp}/{i}.wav" \'riff)')
+            if len(item) > 4 and item[4]:
+                lines.append("(lex.add.entry ea_lex_saved)")  # the next items hear the lexicon's own
         script = os.path.join(tmp, "s.scm")
         with open(script, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -208,6 +217,18 @@ def render_festival_batch(items: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
             x, sr = _read_wav(os.path.join(tmp, f"{i}.wav"))
             out.append(_resample(x, sr, SAMPLE_RATE))
         return out
+
+
+def festival_phones(word: str, voice: str = "kal_diphone") -> List[str]:
+    """The phones of a one-syllable ``word`` in festival ``voice``'s lexicon, e.g. ``["ah", "p"]`` for "up"."""
+    if not re.fullmatch(r"[a-z]+", word):
+        raise ValueError(f"one lower-case word, got {word!r}")
+    r = subprocess.run(["festival", "--pipe"], input=f'(voice_{voice}) (print (lex.lookup "{word}" nil))\n',
+                       capture_output=True, text=True, check=True)
+    m = re.search(r"\(\(\(([a-z ]+)\) \d\)\)\)", r.stdout)
+    if not m:
+        raise ValueError(f"{word!r} is not one syllable in festival {voice}: {r.stdout.strip()!r}")
+    return m.group(1).split()
 
 
 def phonemes(text: str, accent: str = "en-us") -> str:
