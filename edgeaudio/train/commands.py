@@ -163,16 +163,17 @@ def unknown_words(split: str) -> List[str]:
     return [w for w in voices.word_list() if w not in banned and _word_split(w) == split]
 
 
-def _render_many(jobs: Sequence[Tuple[str, voices.Speaker, int, int]]) -> List[np.ndarray]:
-    """Render (text, speaker, speed_wpm, pitch) jobs; festival jobs go through one process."""
+def _render_many(jobs: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
+    """Render ``(text, speaker, speed_wpm, pitch[, phones])`` jobs, trimmed; festival jobs go through
+    one process (``phones``, festival only: see :func:`voices.render_festival_batch`)."""
     out: List[Optional[np.ndarray]] = [None] * len(jobs)
     fest = [(i, j) for i, j in enumerate(jobs) if j[1].engine == "festival"]
     esp = [(i, j) for i, j in enumerate(jobs) if j[1].engine == "espeak"]
     with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
-        futs = {ex.submit(voices.render_espeak, t, s, w, p): i for i, (t, s, w, p) in esp}
+        futs = {ex.submit(voices.render_espeak, *j[:4]): i for i, j in esp}
         if fest:
             # festival speed: Duration_Stretch 170 / wpm keeps the same range as espeak's; pitch retargets F0
-            items = [(t, s.voice, 170.0 / w, voices.festival_f0(p)) for _i, (t, s, w, p) in fest]
+            items = [(t, s.voice, 170.0 / w, voices.festival_f0(p), *rest) for _i, (t, s, w, p, *rest) in fest]
             for (i, _), x in zip(fest, voices.render_festival_batch(items)):
                 out[i] = x
         for f in cf.as_completed(futs):
@@ -206,6 +207,17 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
             labels.append(label)
     clips = _render_many(jobs)
     return clips, labels, [j[1].name for j in jobs]
+
+
+def _pack_clips(clips: Sequence[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+    """Clips as one float32 array and their end offsets (for an .npz cache); :func:`_unpack_clips` inverts."""
+    audio = np.concatenate(clips).astype(np.float32) if len(clips) else np.zeros(0, np.float32)
+    return audio, np.cumsum([len(c) for c in clips]).astype(np.int64)
+
+
+def _unpack_clips(audio: np.ndarray, ends: np.ndarray) -> List[np.ndarray]:
+    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+    return [audio[a:b] for a, b in zip(starts, ends)]
 
 
 def swap_vowel(phonemes: str, vowel: str) -> str:
@@ -243,9 +255,7 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     cache = work / f"vowels-{key}.npz"
     if resume and cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
-            ends = z["ends"]
-            starts = np.concatenate([[0], ends[:-1]])
-            return ([z["audio"][a:b] for a, b in zip(starts, ends)], [str(l) for l in z["labels"]],
+            return (_unpack_clips(z["audio"], z["ends"]), [str(l) for l in z["labels"]],
                     [str(v) for v in z["speakers"]])
     esp = [s for s in voices.speakers(False) if s.split == "train" and s.engine == "espeak"]
     if not esp:
@@ -253,7 +263,6 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     rng = np.random.default_rng([cfg.seed, 7])
     phon: Dict[Tuple[str, str], str] = {}
     jobs, labels = [], []
-    fjobs: List[Tuple[int, Tuple[Any, ...]]] = []
     fphones: Dict[str, List[str]] = {}
     for kw in KEYWORDS:
         for _ in range(n):
@@ -264,27 +273,21 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
                 if kw not in fphones:
                     fphones[kw] = voices.festival_phones(kw, f.voice)
                 ph = [FESTIVAL_VOWELS[vowel] if p in FESTIVAL_VOWELS.values() else p for p in fphones[kw]]
-                fjobs.append((len(jobs), (kw, f.voice, 170.0 / wpm, voices.festival_f0(pitch), tuple(ph))))
-                jobs.append((None, f, wpm, pitch))
+                jobs.append((kw, f, wpm, pitch, tuple(ph)))
             else:
                 s = esp[int(rng.integers(0, len(esp)))]
                 if (kw, s.voice) not in phon:
                     phon[kw, s.voice] = voices.phonemes(kw, s.voice)
                 jobs.append(("[[" + swap_vowel(phon[kw, s.voice], vowel) + "]]", s, wpm, pitch))
             labels.append(kw)
-    with cf.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as ex:
-        clips = list(ex.map(lambda j: voices.render_espeak(*j) if j[0] is not None else np.zeros(0, np.float32),
-                            jobs))
-    for (i, _), x in zip(fjobs, voices.render_festival_batch([item for _, item in fjobs])):
-        clips[i] = x
-    clips = [augment.trim(x) for x in clips]
+    clips = _render_many(jobs)
     keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
     clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
     spk = [jobs[i][1].name for i in keep]
     work.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, audio=np.concatenate(clips).astype(np.float32) if clips else np.zeros(0, np.float32),
-             ends=np.cumsum([len(c) for c in clips]).astype(np.int64), labels=np.array(labels), speakers=np.array(spk))
+    audio, ends = _pack_clips(clips)
+    np.savez(tmp, audio=audio, ends=ends, labels=np.array(labels), speakers=np.array(spk))
     os.replace(tmp, cache)
     _log(f"vowel variants: {len(clips)} clips")
     return clips, labels, spk
@@ -403,9 +406,7 @@ def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict
         _log(f"clean clips from cache {cache}")
         with np.load(cache, allow_pickle=False) as z:
             for split in voices.SPLITS:
-                audio, ends = z[f"audio_{split}"], z[f"ends_{split}"]
-                starts = np.concatenate([[0], ends[:-1]])
-                out[split] = {"clips": [audio[s0:e] for s0, e in zip(starts, ends)],
+                out[split] = {"clips": _unpack_clips(z[f"audio_{split}"], z[f"ends_{split}"]),
                               "labels": [str(l) for l in z[f"labels_{split}"]],
                               "speakers": [str(v) for v in z[f"speakers_{split}"]]}
         return out
@@ -422,8 +423,7 @@ def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict
         spk += [""] * per
         out[split] = {"clips": clips, "labels": labels, "speakers": spk}
         _log(f"{split}: {len(clips)} clean clips from {len(set(spk) - {''})} voices ({time.time() - t0:.0f} s)")
-        arrays[f"audio_{split}"] = np.concatenate(clips).astype(np.float32)
-        arrays[f"ends_{split}"] = np.cumsum([len(c) for c in clips]).astype(np.int64)
+        arrays[f"audio_{split}"], arrays[f"ends_{split}"] = _pack_clips(clips)
         arrays[f"labels_{split}"] = np.array(labels)
         arrays[f"speakers_{split}"] = np.array(spk)
     work.mkdir(parents=True, exist_ok=True)

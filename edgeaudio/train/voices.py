@@ -200,13 +200,14 @@ def render_festival_batch(items: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
                 sd = FESTIVAL_F0[1] * f0 / FESTIVAL_F0[0]
                 lines.append(f"(set! int_lr_params '((target_f0_mean {f0:.1f}) (target_f0_std {sd:.1f}) "
                              f"(model_f0_mean 170) (model_f0_std 34)))")
-            if len(item) > 4 and item[4]:
-                if not all(re.fullmatch(r"[a-z]+", p) for p in item[4]) or not re.fullmatch(r"[a-z]+", safe):
+            phones = item[4] if len(item) > 4 else None
+            if phones:
+                if not all(re.fullmatch(r"[a-z]+", p) for p in phones) or not re.fullmatch(r"[a-z]+", safe):
                     raise ValueError(f"phones need one lower-case word and festival phone names, got {item!r}")
                 lines.append(f'(set! ea_lex_saved (lex.lookup "{safe}" nil))')
-                lines.append(f"(lex.add.entry '(\"{safe}\" nil ((({' '.join(item[4])}) 1))))")
+                lines.append(f"(lex.add.entry '(\"{safe}\" nil ((({' '.join(phones)}) 1))))")
             lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{safe}")) "{tmp}/{i}.wav" \'riff)')
-            if len(item) > 4 and item[4]:
+            if phones:
                 lines.append("(lex.add.entry ea_lex_saved)")  # the next items hear the lexicon's own
         script = os.path.join(tmp, "s.scm")
         with open(script, "w") as f:
