@@ -240,7 +240,8 @@ def plot(scene: Scene, results: List[Result], path: str) -> None:
     row = 2
     for r in results:
         audio = r.pipeline.processed_audio
-        _spec(axes[row], audio, f"{r.label}: the signal the models hear (after {'AEC + ' if r.pipeline.use_aec else ''}high-pass + NS)")
+        _spec(axes[row], audio, f"{r.label}: the signal the models hear (after {'AEC + ' if r.pipeline.use_aec else ''}high-pass"
+                                     f"{' + NS' if r.pipeline.use_ns else ''})")
         ax = axes[row + 1]
         for name, (times, post, labels) in r.pipeline.scores.items():
             for ci, lab in enumerate(labels):

@@ -2,9 +2,9 @@
 
 :class:`Pipeline` chains the stages of an always-listening device::
 
-    mic ─┬─ resample ─ AEC (with the playback reference) ─ high-pass ─ noise suppression
-    ref ─┘                                                             │
-                    one streaming Frontend per distinct FrontendConfig ┘
+    mic ─┬─ resample ─ AEC (with the playback reference) ─ high-pass ─ [noise suppression]
+    ref ─┘                                                               │
+                      one streaming Frontend per distinct FrontendConfig ┘
                       └─ model A every stride_A over its window ─ Detector ─┐
                       └─ model B every stride_B over its window ─ Detector ─┴─ Events
 
@@ -18,6 +18,14 @@ Wake-then-command: with ``wake="hey_jarvis"`` (a model name, or
 the commands model is only invoked for ``command_window_s`` seconds after a
 wake word, on windows that start once the wake word has fired (it never hears
 the wake phrase itself), and its detections come out as ``kind="command"`` events.
+
+The noise suppressor runs only for models trained behind it (their manifest
+entry says ``"noise_suppression": true``; ``edgeaudio train commands
+--noise-suppression`` makes one). The bundled models were trained on
+unsuppressed audio and do worse behind it (held-out hey_jarvis: 54 false
+accepts in 20 h instead of 21, clean misses 10.0 % instead of 7.3 %; alexa 101
+false accepts instead of 7; commands 81.2 % instead of 84.4 % at 10 dB SNR;
+BENCHMARKS.md), so by default they hear the high-passed (echo-cancelled) mic.
 
 Timestamps are in seconds of the input signal: the stages' latencies (echo
 canceller, noise suppressor, resampler) are subtracted. An event's
@@ -173,7 +181,7 @@ class _ModelState:
 
 
 class Pipeline:
-    """Always-listening pipeline: AEC, high-pass, noise suppression, frontends, models, detectors.
+    """Always-listening pipeline: AEC, high-pass, (noise suppression), frontends, models, detectors.
 
     Parameters
     ----------
@@ -190,8 +198,11 @@ class Pipeline:
         Echo path length the canceller covers.
     highpass_hz : float or None
         2nd-order Butterworth high-pass (DC, rumble); None turns it off.
-    noise_suppression : bool
-        MCRA / Wiener suppressor before the frontend.
+    noise_suppression : bool, optional
+        MCRA / Wiener suppressor before the frontends. None (default): on if the
+        models' manifest entries say they were trained behind it, off if none
+        were (the bundled ones: see above); models that disagree need an explicit
+        True or False. True / False force it.
     wake : str, optional
         ``"model"`` or ``"model:label"``: the wake word.
     command_model : str, optional
@@ -212,7 +223,7 @@ class Pipeline:
 
     def __init__(self, models: Sequence[str] = ("commands",), *, sample_rate: Optional[int] = None,
                  aec: bool = False, tail_ms: float = 256.0, highpass_hz: Optional[float] = 60.0,
-                 noise_suppression: bool = True, wake: Optional[str] = None,
+                 noise_suppression: Optional[bool] = None, wake: Optional[str] = None,
                  command_model: Optional[str] = None, command_window_s: float = 3.0,
                  thresholds: Optional[Dict[str, float]] = None,
                  on_event: Optional[Callable[[Event], None]] = None, record_scores: bool = False,
@@ -259,6 +270,13 @@ class Pipeline:
         self.use_aec = bool(aec)
         self.tail_ms = float(tail_ms)
         self.highpass_hz = highpass_hz
+        if noise_suppression is None:
+            trained = {s.name: bool(s.entry.get("noise_suppression", False)) for s in self.specs}
+            if len(set(trained.values())) > 1:
+                raise ValueError("the models were trained with and without the noise suppressor "
+                                 f"({', '.join(f'{n}: {v}' for n, v in trained.items())}): pass "
+                                 "noise_suppression=True or False")
+            noise_suppression = any(trained.values())
         self.use_ns = bool(noise_suppression)
         self.record_scores = bool(record_scores)
         fs = self.model_rate
@@ -266,7 +284,7 @@ class Pipeline:
         self._ref_rs = Resampler(self.sample_rate, fs) if (self._resample and aec) else None
         self._ec = _aec.EchoCanceller(fs, tail_ms=self.tail_ms) if aec else None
         self._hp = _enhance.SosFilter(_enhance.dc_blocker(fs, float(highpass_hz))) if highpass_hz else None
-        self._ns = _enhance.NoiseSuppressor(fs) if noise_suppression else None
+        self._ns = _enhance.NoiseSuppressor(fs) if self.use_ns else None
         configs: List[_features.FrontendConfig] = []
         self._states: List[_ModelState] = []
         for s in self.specs:

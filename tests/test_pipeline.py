@@ -125,7 +125,7 @@ def test_callbacks_iterator_and_returned_events_agree(scene, reference_events):
 
 
 def test_timing_per_stage_and_real_time_factor(scene):
-    p = Pipeline([CMD], aec=True)
+    p = Pipeline([CMD], aec=True, noise_suppression=True)
     assert np.isnan(p.timing()["rtf"])
     p.process(scene.mic[:FS * 3], scene.ref[:FS * 3])
     t = p.timing()
@@ -253,10 +253,53 @@ def test_cli_aec_denoise_features(files, scene):
 
 
 def test_cli_bench_reports_each_stage():
-    r = cli("bench", "--seconds", "3", "--json")
+    r = cli("bench", "--seconds", "3", "--json", "--ns")
     assert r.returncode == 0, r.stderr.decode()
     t = json.loads(r.stdout)
     assert {"aec", "noise_suppression", "frontend"} <= set(t["stages_s"]) and t["audio_s"] == 3.0
+
+
+def test_the_models_hear_unsuppressed_audio_unless_asked(scene):
+    """The bundled models were trained without the noise suppressor, so the pipeline leaves it out by
+    default; noise_suppression=True (CLI --ns) puts it before the frontends, and then the models hear
+    the suppressed signal."""
+    import argparse
+
+    from edgeaudio.cli._options import add_pipeline_args
+
+    plain, ns = Pipeline([CMD], record_scores=True), Pipeline([CMD], noise_suppression=True, record_scores=True)
+    assert "noise suppression" not in plain.describe() and "noise suppression" in ns.describe()
+    for p in (plain, ns):
+        p.process(scene.mic[:FS * 2])
+    from edgeaudio import enhance
+
+    heard = plain.processed_audio   # the high-passed mic, as the frontends saw it
+    hp = enhance.sosfilt(enhance.dc_blocker(FS, 60.0), scene.mic[:FS * 2])
+    np.testing.assert_allclose(heard, hp, atol=1e-5)
+    m = min(len(heard), len(ns.processed_audio))
+    assert m > FS and not np.allclose(ns.processed_audio[:m], heard[:m], atol=1e-3)
+    ap = argparse.ArgumentParser()
+    add_pipeline_args(ap)
+    assert ap.parse_args([]).ns is None and ap.parse_args(["--ns"]).ns is True
+    assert ap.parse_args(["--no-ns"]).ns is False
+
+
+def test_the_noise_suppressor_follows_what_the_models_were_trained_on(monkeypatch):
+    """A manifest entry with "noise_suppression": true (edgeaudio train commands --noise-suppression) turns the
+    suppressor on by default; models that disagree need the caller to choose."""
+    import copy
+
+    from edgeaudio import models
+
+    real = models.manifest()
+    fake = copy.deepcopy(real)
+    fake["models"][CMD]["noise_suppression"] = True
+    monkeypatch.setattr(models, "manifest", lambda *a, **k: fake)
+    assert Pipeline([CMD]).use_ns and not Pipeline([CMD], noise_suppression=False).use_ns
+    wake = next(n for n, e in fake["models"].items() if e.get("task", "").startswith("wake"))
+    with pytest.raises(ValueError, match="noise_suppression=True or False"):
+        Pipeline([CMD, wake])
+    assert Pipeline([CMD, wake], noise_suppression=True).use_ns
 
 
 def test_models_with_different_frontend_hops_each_see_their_own_frames(scene, monkeypatch):

@@ -213,6 +213,61 @@ def test_training_noise_bank_scale_grows_only_the_training_bank():
         noise_bank("train", cfg, np.random.default_rng(0))
 
 
+def test_noise_suppressed_clips_are_what_the_pipeline_suppressor_outputs_aligned():
+    """augment.noise_suppressed: rows are independent, the latency is removed (the output lines up with the
+    input), warming changes only the start; the commands trainer can build its features behind it."""
+    from edgeaudio import enhance
+    from edgeaudio.train import augment
+    from edgeaudio.train.commands import CommandsConfig
+
+    rng = np.random.default_rng(1)
+    t = np.arange(16000) / 16000
+    tone = (0.3 * np.sin(2 * np.pi * 500 * t) * (t > 0.5)).astype(np.float32)
+    rows = np.stack([tone + 0.05 * rng.standard_normal(16000).astype(np.float32) for _ in range(2)])
+    both = augment.noise_suppressed(rows)
+    assert both.shape == rows.shape and both.dtype == np.float32
+    np.testing.assert_array_equal(both[1], augment.noise_suppressed(rows[1]))
+    # a cold pass is the suppressor's own output shifted by its latency
+    ns = enhance.NoiseSuppressor(16000)
+    raw = ns.process(np.concatenate([rows[0], np.zeros(ns.latency, np.float32)]))
+    np.testing.assert_array_equal(augment.noise_suppressed(rows[0], warm=False), raw[ns.latency:])
+    # aligned: the tone's onset stays at 0.5 s and the noise before it is turned down
+    out = both[0]
+    assert np.std(out[:7000]) < 0.5 * np.std(rows[0][:7000])
+    lag = np.argmax(np.correlate(out[8000:9000], tone[8000:9000], "full")) - 999
+    assert abs(lag) <= 1
+    assert CommandsConfig(noise_suppression=False).data_key() == CommandsConfig().data_key()
+    assert CommandsConfig(noise_suppression=True).data_key() != CommandsConfig().data_key()
+
+
+def test_room_ir_prob_sets_the_share_of_reverberant_training_clips():
+    """room_ir_prob is the chance a training speech clip goes through a room IR; the draw is made whatever
+    its value, so the rest of the random stream is the same; the default keeps earlier recipes' dataset key."""
+    from edgeaudio.train import augment
+    from edgeaudio.train.commands import CommandsConfig, augment_clip
+
+    rng = np.random.default_rng(0)
+    word = (np.sin(2 * np.pi * 440 * np.arange(4000) / 16000) * np.hanning(4000)).astype(np.float32)
+    irs = [np.r_[1.0, np.zeros(799), 0.7, np.zeros(2399), 0.5].astype(np.float32)]
+    bank = augment.NoiseBank([rng.standard_normal(16000).astype(np.float32)])
+
+    def clip(p, seed):
+        return augment_clip(word, np.random.default_rng(seed), bank, irs, "train", noise_prob=0.0, ir_prob=p)
+
+    dry = [clip(0.0, s) for s in range(12)]
+    wet = [clip(1.0, s) for s in range(12)]
+    # with noise off, a clip differs between the two only by the room: every wet clip has the echo
+    assert all(not np.allclose(a, b, atol=1e-4) for a, b in zip(dry, wet))
+    half = [clip(0.5, s) for s in range(12)]
+    same_as_dry = sum(np.allclose(a, b, atol=1e-6) for a, b in zip(half, dry))
+    assert 0 < same_as_dry < 12
+    assert all(np.allclose(h, d, atol=1e-6) or np.allclose(h, w, atol=1e-6) for h, d, w in zip(half, dry, wet))
+    assert CommandsConfig(room_ir_prob=0.3).data_key() == CommandsConfig().data_key()
+    assert CommandsConfig(room_ir_prob=0.7).data_key() != CommandsConfig().data_key()
+    with pytest.raises(ValueError, match="room_ir_prob"):
+        clip(1.5, 0)
+
+
 def test_training_babble_scale_and_talkers_grow_only_the_training_babble():
     """train_babble_scale multiplies the training bank's babble clips alone (val / test banks keep theirs);
     the talker range is drawn per clip; the defaults keep earlier recipes' dataset key and random stream."""

@@ -338,3 +338,6 @@ def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):
         by = r["misses_by_family"][cond]
         assert sum(v["utterances"] for v in by.values()) == 6
         assert sum(v["missed"] for v in by.values()) == round(frr * 6)
+    # the same streams heard behind the pipeline's noise suppressor
+    ns = we.run_ours("alexa", pos, [], noise_suppression=True)
+    assert ns["system"] == "edgeaudio alexa behind the noise suppressor" and set(ns["frr"]) == set(r["frr"])

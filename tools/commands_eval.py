@@ -8,7 +8,8 @@ Builds (or reuses, from ~/.cache/edgeaudio/train/commands or --work) the
 dataset that ``edgeaudio train commands`` builds with its default config (at the
 frame hop the model's input implies), runs
 the int8 model on the test voices clean and with the test noise bank at 10 dB
-SNR, and prints overall, per-family and per-class accuracy. The code lives in
+SNR (with --noise-suppression: every clip through the pipeline's noise
+suppressor first), and prints overall, per-family and per-class accuracy. The code lives in
 edgeaudio.train.commands (build_dataset, evaluate, accuracy_breakdown).
 """
 from __future__ import annotations
@@ -27,6 +28,8 @@ def main(argv=None) -> int:
     p.add_argument("--model", type=Path, default=root / "firmware_models" / "commands.tflite")
     p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "edgeaudio" / "train" / "commands",
                    help="the trainer's cache folder (the dataset is built there once)")
+    p.add_argument("--noise-suppression", action="store_true",
+                   help="every clip through the pipeline's noise suppressor first (Pipeline(noise_suppression=True))")
     p.add_argument("--json", type=Path, help="write the metrics here")
     a = p.parse_args(argv)
     if not a.model.is_file():
@@ -40,7 +43,8 @@ def main(argv=None) -> int:
             for h in (20, 10)}
     if frames not in hops:
         p.error(f"--model: {frames} input frames match no commands frontend hop ({hops})")
-    data = commands.build_dataset(commands.CommandsConfig(hop_ms=hops[frames]), a.work, resume=True)
+    data = commands.build_dataset(commands.CommandsConfig(hop_ms=hops[frames], noise_suppression=a.noise_suppression),
+                                  a.work, resume=True)
     m = commands.evaluate(a.model, data)
     for cond in ("clean", "snr_10db"):
         print(f"{cond}: int8 accuracy {100 * m[f'int8_accuracy_{cond}']:.2f}% ({m['test_examples']} examples)")

@@ -31,12 +31,15 @@ def main(argv=None) -> int:
     p.add_argument("--openwakeword", metavar="PYTHON",
                    help="python of an environment with openwakeword + wyoming-openwakeword (--no-deps)")
     p.add_argument("--peer-hours", type=float, help="run the peers on only the first HOURS of negatives")
+    p.add_argument("--noise-suppression", action="store_true",
+                   help="run ours behind the pipeline's noise suppressor (Pipeline(noise_suppression=True))")
     p.add_argument("--json", type=Path, help="write the results here")
     a = p.parse_args(argv)
     from edgeaudio.train import wakeword_eval
 
     peers = {k: v for k, v in (("microwakeword", a.microwakeword), ("openwakeword", a.openwakeword)) if v}
-    res = wakeword_eval.evaluate_all(a.models, a.hours, a.positives, a.cache, peers, peer_hours=a.peer_hours)
+    res = wakeword_eval.evaluate_all(a.models, a.hours, a.positives, a.cache, peers, peer_hours=a.peer_hours,
+                                     noise_suppression=a.noise_suppression)
     print(wakeword_eval.markdown_table(res["results"]))
     for r in res["results"]:
         for cond, fams in r.get("misses_by_family", {}).items():

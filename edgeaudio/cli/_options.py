@@ -18,7 +18,9 @@ def add_pipeline_args(p: argparse.ArgumentParser, default_models=("commands",)) 
                    help="seconds the command model listens after a wake word (default 3)")
     g.add_argument("--threshold", action="append", default=[], metavar="MODEL=VALUE",
                    help="override a model's detection threshold (0..1), e.g. commands=0.8")
-    g.add_argument("--no-ns", action="store_true", help="turn the noise suppressor off")
+    g.add_argument("--ns", action=argparse.BooleanOptionalAction, default=None,
+                   help="force the noise suppressor before the models on or off (default: as the models were "
+                        "trained; the bundled ones without it, and they do worse behind it)")
     g.add_argument("--highpass", type=float, default=60.0, metavar="HZ",
                    help="high-pass cutoff in Hz (default 60; 0 turns it off)")
     g.add_argument("--tail-ms", type=float, default=256.0, help="echo canceller tail in ms (with a reference)")
@@ -43,6 +45,6 @@ def build_pipeline(args: argparse.Namespace, sample_rate: Optional[int], aec: bo
 
     models = args.models or ([] if args.wake else args._default_models)
     return Pipeline(models, sample_rate=sample_rate, aec=aec, tail_ms=args.tail_ms,
-                    highpass_hz=args.highpass or None, noise_suppression=not args.no_ns, wake=args.wake,
+                    highpass_hz=args.highpass or None, noise_suppression=args.ns, wake=args.wake,
                     command_model=args.command_model, command_window_s=args.command_window,
                     thresholds=thresholds(args.threshold), record_scores=record)

@@ -9,7 +9,8 @@ import numpy as np
 ORDER = 30
 
 EPILOG = """\
-Runs the full pipeline (AEC with a 256 ms tail, high-pass, noise suppression, frontend, the models)
+Runs the full pipeline (AEC with a 256 ms tail, high-pass, frontend, the models; --ns adds the noise
+suppressor)
 on a synthetic scene (music echo + speech-like noise bursts) and prints the wall-clock time per
 stage and the real-time factor (processing time / audio time; 0.01 = 100x faster than real time).
 tools/bench/pipeline.py is the full benchmark (1 hour of audio, peak RSS, peers).
@@ -29,7 +30,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
            0.05 * rng.standard_normal(n)).astype(np.float32)
     mic = (np.convolve(ref, np.r_[np.zeros(960), 0.6, 0.25, -0.1])[:n] + 0.01 * rng.standard_normal(n)).astype(np.float32)
     models = args.models or ["commands"]
-    p = Pipeline(models, aec=not args.no_aec)
+    p = Pipeline(models, aec=not args.no_aec, noise_suppression=args.ns)
     block = int(args.block_ms * rate / 1000)
     for i in range(0, n, block):
         p.process(mic[i:i + block], None if args.no_aec else ref[i:i + block])
@@ -54,5 +55,7 @@ def register(sub) -> None:
     p.add_argument("--block-ms", type=float, default=100.0, help="block size (default 100 ms)")
     p.add_argument("--model", "-m", action="append", dest="models", metavar="NAME", help="models (default commands)")
     p.add_argument("--no-aec", action="store_true", help="without the echo canceller")
+    p.add_argument("--ns", action=argparse.BooleanOptionalAction, default=None,
+                   help="force the noise suppressor on or off (default: as the models were trained)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)

@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .. import models
 
     names = args.models or sorted(models.manifest()["models"])
-    run_server(args.uri, names, noise_suppression=not args.no_ns, highpass_hz=args.highpass or None,
+    run_server(args.uri, names, noise_suppression=args.ns, highpass_hz=args.highpass or None,
                thresholds={k: v for k, v in thresholds(args.threshold).items()})
     return 0
 
@@ -43,7 +43,9 @@ def register(sub) -> None:
                    help="bundled model to offer (repeat; default all)")
     p.add_argument("--threshold", action="append", default=[], metavar="MODEL=VALUE",
                    help="override a model's threshold")
-    p.add_argument("--no-ns", action="store_true", help="turn the noise suppressor off")
+    p.add_argument("--ns", action=argparse.BooleanOptionalAction, default=None,
+                   help="force the noise suppressor before the models on or off (default: as the models were "
+                        "trained; the bundled ones without it, and they do worse behind it)")
     p.add_argument("--highpass", type=float, default=60.0, help="high-pass cutoff in Hz (0: none)")
     p.add_argument("--debug", action="store_true", help="log every event")
     p.set_defaults(func=cmd_serve)

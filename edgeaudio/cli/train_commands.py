@@ -15,6 +15,8 @@ def cmd_train_commands(args: argparse.Namespace) -> int:
         cfg.speech_commands_dir = args.speech_commands
     if args.no_festival:
         cfg.festival = False
+    if args.noise_suppression:
+        cfg.noise_suppression = True
     entry = commands.train_commands(args.out, work=args.work, config=cfg, resume=args.resume)
     m = entry["metrics"]
     print(f"{entry['file']}: {entry['size_bytes']} bytes, {entry['params']} params, {entry['macs']} MACs; "
@@ -30,11 +32,15 @@ def register(models) -> None:
     add_common_arguments(p)
     p.add_argument("--speech-commands", metavar="DIR", help="train on a Google Speech Commands tree instead")
     p.add_argument("--no-festival", action="store_true", help="espeak-ng voices only")
+    p.add_argument("--noise-suppression", action="store_true",
+                   help="train and evaluate on clips passed through the pipeline's noise suppressor (for a "
+                        "model run with Pipeline(noise_suppression=True) / --ns)")
     add_overrides(p, dict.fromkeys(("epochs", "train_per_keyword", "val_per_class", "test_per_class",
                                     "augment_copies", "seed", "hop_ms", "batch_size", "filters", "blocks"), int))
     add_overrides(p, {"vowel_variants": (float, "extra training clips per keyword with the stressed vowel "
                                                 "swapped, as a share of --train-per-keyword (0: none)"),
                       "vowel_variants_festival_share": (float, "share of those spoken by festival kal (0: "
                                                                "espeak-ng voices only)"),
+                      "room_ir_prob": (float, "share of training clips heard through a room impulse response"),
                       "head": (str, "DS-CNN pooling head: global_average, global_max or average_max")})
     p.set_defaults(func=cmd_train_commands)

@@ -318,3 +318,25 @@ def random_formant_warp(x: np.ndarray, rng: np.random.Generator, prob: float,
     if prob > 0 and rng.random() < prob:
         return formant_warp(x, random_formant_alphas(rng, factor_range[0], factor_range[1]))
     return x
+
+
+def noise_suppressed(x: np.ndarray, warm: bool = True, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """``x`` (one signal, or clips as rows of a 2-D array) as the pipeline's noise suppressor outputs it,
+    aligned with the input (its latency removed).
+
+    A deployed suppressor has been listening for a while: with ``warm`` each signal first runs through
+    it once to set its noise estimate, then again for the output (a long stream can go cold).
+    """
+    from ..enhance import NoiseSuppressor
+
+    a = np.asarray(x, np.float32)
+    rows = np.atleast_2d(a)
+    ns = NoiseSuppressor(sample_rate)
+    pad = np.zeros(ns.latency, np.float32)
+    out = np.empty_like(rows)
+    for i, r in enumerate(rows):
+        ns.reset()
+        if warm:
+            ns.process(r)
+        out[i] = ns.process(np.concatenate([r, pad]))[ns.latency:ns.latency + len(r)]
+    return out if a.ndim == 2 else out[0]

@@ -83,6 +83,8 @@ class CommandsConfig:
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
     room_irs: int = 24
+    #: share of the training speech clips convolved with one of the ``room_irs`` room impulse responses
+    room_ir_prob: float = 0.3
     music_clips: int = 6
     speech_commands_dir: Optional[str] = None
     snr_min_db: float = -3.0          # training background SNR range (dB)
@@ -113,6 +115,10 @@ class CommandsConfig:
     #: share of the vowel-variant clips that festival's training voice (kal) speaks, its lexicon
     #: entry for the keyword given the swapped vowel (:data:`FESTIVAL_VOWELS`); 0: espeak-ng only
     vowel_variants_festival_share: float = 0.0
+    #: every split's clips pass through the pipeline's noise suppressor before the frontend (warmed on the
+    #: clip itself, :func:`augment.noise_suppressed`): a model for ``Pipeline(noise_suppression=True)``,
+    #: and the held-out figures of a model heard behind it
+    noise_suppression: bool = False
 
     @classmethod
     def smoke(cls) -> "CommandsConfig":
@@ -129,7 +135,8 @@ class CommandsConfig:
     #: fields added after datasets were cached: left out of the key at these (default) values, so a
     #: recipe that does not use them keeps its cache
     KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
-                    "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0}
+                    "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0, "room_ir_prob": 0.3,
+                    "noise_suppression": False}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -342,14 +349,18 @@ def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> aug
 def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBank,
                  irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
                  vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False,
-                 formant_prob: float = 0.0, formant_range: Sequence[float] = (1.0, 1.0)) -> np.ndarray:
+                 formant_prob: float = 0.0, formant_range: Sequence[float] = (1.0, 1.0),
+                 ir_prob: float = 0.3) -> np.ndarray:
     """One 1 s training example from a clean utterance (empty ``x`` makes a silence example).
 
     ``vtlp_range`` warps half the training clips (all of them with
     ``always_vtlp``) by a factor in 1 +- it; ``noise_prob`` of the speech
     clips get background at an SNR drawn from ``snr_db``; ``formant_prob`` of
-    them are formant-warped by factors in ``formant_range`` (:func:`augment.random_formant_warp`).
+    them are formant-warped by factors in ``formant_range`` (:func:`augment.random_formant_warp`);
+    ``ir_prob`` of them are heard through one of the room impulse responses ``irs``.
     """
+    if not 0.0 <= ir_prob <= 1.0:
+        raise ValueError(f"room_ir_prob must be in [0, 1], got {ir_prob}")
     if strength == "train" and x.size:
         if vtlp_range > 0 and (always_vtlp or rng.random() < 0.5):
             x = augment.vtlp(x, rng.uniform(1 - vtlp_range, 1 + vtlp_range))
@@ -357,7 +368,7 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
         x = augment.speed(x, rng.uniform(0.9, 1.1))
     clip = augment.place(x, CLIP_SAMPLES, rng, max_shift=CLIP_SAMPLES // 8) if x.size else \
         np.zeros(CLIP_SAMPLES, np.float32)
-    if x.size and strength == "train" and irs and rng.random() < 0.3:
+    if x.size and strength == "train" and irs and rng.random() < ir_prob:
         clip = augment.apply_ir(clip, irs[int(rng.integers(0, len(irs)))])
     if not x.size:  # silence: background alone, from digital zero to loud
         if rng.random() < 0.1:
@@ -370,7 +381,10 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
 
 
 def _features(audio: np.ndarray, cfg: CommandsConfig) -> np.ndarray:
-    return features.logmel(audio.astype(np.float32), frontend_config(cfg.hop_ms))
+    audio = audio.astype(np.float32)
+    if getattr(cfg, "noise_suppression", False):
+        audio = augment.noise_suppressed(audio)
+    return features.logmel(audio, frontend_config(cfg.hop_ms))
 
 
 def load_cached_dataset(cache: Path, resume: bool, log: Callable[[str], None] = _log) -> Optional[Dict[str, np.ndarray]]:
@@ -476,7 +490,7 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                         audio.append(augment_clip(
                             c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
                             cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong,
-                            cfg.formant_warp_prob, cfg.formant_warp_range))
+                            cfg.formant_warp_prob, cfg.formant_warp_range, cfg.room_ir_prob))
                 y = np.tile(y, cfg.augment_copies)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
@@ -839,7 +853,7 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             + (f", formant warp {cfg.formant_warp_range[0]:g}-{cfg.formant_warp_range[1]:g} per F1/F2/F3 region "
                f"with the pitch kept p={cfg.formant_warp_prob:g}" if cfg.formant_warp_prob > 0 else "")
             + f", speed 0.9-1.1, time shift "
-            f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p=0.3, white/pink/brown noise, SoundFont "
+            f"+-125 ms, gain -35..-12 dBFS, pyroomacoustics room IRs p={cfg.room_ir_prob:g}, white/pink/brown noise, SoundFont "
             f"music and espeak babble at {cfg.snr_min_db:g}-{cfg.snr_max_db:g} dB SNR p={cfg.noise_prob:g}"
             + (f" (training noise bank x{cfg.train_noise_bank_scale})" if cfg.train_noise_bank_scale > 1 else "")
             + (f" (training babble x{cfg.train_babble_scale}, {cfg.train_babble_talkers[0]}-"
@@ -849,13 +863,17 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
             + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
             + " in training). Test: "
-            f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR.")
+            f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR."
+            + (" Every clip of every split heard through the pipeline's noise suppressor."
+               if cfg.noise_suppression else ""))
     entry = dscnn_entry(model_path, model, fe, cfg, task="keyword spotting (Speech Commands vocabulary)",
                         labels=LABELS, window_samples=CLIP_SAMPLES, stride_ms=100,
                         detector={"smoothing_frames": 3, "threshold": 0.7, "patience": 2, "refractory_s": 1.0,
                                   "note": "defaults for edgeaudio.models.Detector at a 100 ms invoke stride; "
                                           "not tuned on a stream"},
                         training_data=data_desc, metrics=metrics, elapsed_s=elapsed_s)
+    if cfg.noise_suppression:
+        entry["noise_suppression"] = True   # Pipeline runs the suppressor before this model
     # the manifest keeps accuracy per voice family (the report has the per-class tables too)
     for k in list(entry["metrics"]):
         if k.startswith("by_label_"):

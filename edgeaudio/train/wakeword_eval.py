@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import voices
+from . import augment, voices
 from . import wakeword as ww
 
 SNRS_DB = (10.0, 5.0)
@@ -113,19 +113,27 @@ def _segments(pos_path: Path, cond: str) -> List[np.ndarray]:
     return [a[e - l:e].astype(np.float32) / 32767.0 for e, l in zip(ends, lens)]
 
 
-def run_ours(name: str, pos_path: Path, neg_files: Sequence[Path], models_dir: Optional[Path] = None
-             ) -> Dict[str, Any]:
-    """FRR per condition and false accepts of our bundled model ``name`` (the manifest's detector)."""
+def run_ours(name: str, pos_path: Path, neg_files: Sequence[Path], models_dir: Optional[Path] = None,
+             noise_suppression: bool = False) -> Dict[str, Any]:
+    """FRR per condition and false accepts of our bundled model ``name`` (the manifest's detector).
+
+    ``noise_suppression``: the model hears every stream through the pipeline's noise suppressor
+    (:func:`augment.noise_suppressed`; a positive stream warms it first, a 300 s negative chunk does
+    not need to).
+    """
     from .. import models
     from ..wakeword import WakeWordSpotter
 
     d = Path(models_dir) if models_dir else models.models_dir()
     entry = json.loads((d / "manifest.json").read_text())["models"][name]
     spotter = WakeWordSpotter(d / entry["file"], entry, refractory_s=REFRACTORY_S)
-    res: Dict[str, Any] = {"system": f"edgeaudio {name}", "frr": {}, "detector": entry["detector"]}
+    res: Dict[str, Any] = {"system": f"edgeaudio {name}" + (" behind the noise suppressor" if noise_suppression
+                                                           else ""), "frr": {}, "detector": entry["detector"]}
     families = utterance_families(pos_path)
     for cond in conditions(pos_path):
         segs = _segments(pos_path, cond)
+        if noise_suppression:
+            segs = [augment.noise_suppressed(x) for x in segs]
         missed = []
         for s in segs:
             spotter.reset()
@@ -144,6 +152,8 @@ def run_ours(name: str, pos_path: Path, neg_files: Sequence[Path], models_dir: O
     fa, secs, t0 = 0, 0.0, time.time()
     for f in neg_files:
         x = ww.load_chunk(f)
+        if noise_suppression:
+            x = augment.noise_suppressed(x, warm=False)
         spotter.reset()
         fa += len(spotter.push(x))
         secs += len(x) / ww.SAMPLE_RATE
@@ -216,12 +226,13 @@ def markdown_table(results: Sequence[Dict[str, Any]]) -> str:
 
 
 def evaluate_all(names: Sequence[str], hours: float, positives: int = 300, cache: Optional[Path] = None,
-                 peers: Optional[Dict[str, str]] = None, seed: int = 1, peer_hours: Optional[float] = None
-                 ) -> Dict[str, Any]:
+                 peers: Optional[Dict[str, str]] = None, seed: int = 1, peer_hours: Optional[float] = None,
+                 noise_suppression: bool = False) -> Dict[str, Any]:
     """Render (or reuse) the held-out audio, run our models and the peers on it; returns all results.
 
     ``peers`` maps "microwakeword" / "openwakeword" to the Python interpreter of its environment;
-    ``peer_hours`` limits the peers to the first hours of the same negative audio (they are slower).
+    ``peer_hours`` limits the peers to the first hours of the same negative audio (they are slower);
+    ``noise_suppression`` runs ours behind the pipeline's noise suppressor (:func:`run_ours`).
     """
     from .. import models
 
@@ -233,7 +244,7 @@ def evaluate_all(names: Sequence[str], hours: float, positives: int = 300, cache
     render_s = time.time() - t0
     results: List[Dict[str, Any]] = []
     for n in names:
-        results.append(run_ours(n, pos[n], neg))
+        results.append(run_ours(n, pos[n], neg, noise_suppression=noise_suppression))
         print(json.dumps(results[-1]), flush=True)
     for peer, python in (peers or {}).items():
         try:

@@ -12,6 +12,7 @@ signal-to-echo ratio (talker active speech level / echo level at the mic) of
 Systems, all at their shipped default thresholds, on the same audio:
   ours + AEC     edgeaudio Pipeline with the playback reference
   ours, no AEC   the same pipeline on the mic alone
+  ours + AEC + NS  with ``--with-ns``: the noise suppressor after the AEC (off by default)
   microWakeWord  pymicro-wakeword's bundled model (when the wake word is one it ships)
                  (or, with ``--microwakeword PYTHON``, wakeword_peer.py's runner in that venv)
   openWakeWord   with ``--openwakeword PYTHON`` (its own venv): the runner of
@@ -102,14 +103,14 @@ def trial(room, song: str, clip: np.ndarray, ser: Optional[float], offset_s: flo
 
 
 class Ours:
-    def __init__(self, aec: bool, wake: str):
-        self.aec, self.wake = aec, wake
-        self.name = "ours + AEC" if aec else "ours, no AEC"
+    def __init__(self, aec: bool, wake: str, ns: bool = False):
+        self.aec, self.wake, self.ns = aec, wake, ns
+        self.name = ("ours + AEC" if aec else "ours, no AEC") + (" + NS" if ns else "")
 
     def times(self, mic, ref) -> List[float]:
         from edgeaudio.pipeline import Pipeline
 
-        p = Pipeline([], wake=self.wake, aec=self.aec)
+        p = Pipeline([], wake=self.wake, aec=self.aec, noise_suppression=self.ns)
         return [e.time_s for e in p.process_signal(mic, ref if self.aec else None, block=16000) if e.kind == "wake"]
 
 
@@ -187,6 +188,8 @@ def main(argv=None) -> int:
                     help="Python of a pymicro-wakeword venv; without it microWakeWord runs in this Python")
     ap.add_argument("--openwakeword", metavar="PYTHON",
                     help="Python of an openWakeWord venv (openwakeword + wyoming-openwakeword, numpy<2)")
+    ap.add_argument("--with-ns", action="store_true",
+                    help="also run ours + AEC with the noise suppressor (off in the pipeline by default)")
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = ap.parse_args(argv)
 
@@ -194,7 +197,7 @@ def main(argv=None) -> int:
 
     wake, key, wake_desc, _ = demo.wake_setup()
     phrase = {"hey_jarvis": "hey jarvis", "alexa": "alexa"}.get(key, key)
-    systems: List = [Ours(True, wake), Ours(False, wake)]
+    systems: List = [Ours(True, wake), Ours(False, wake)] + ([Ours(True, wake, ns=True)] if args.with_ns else [])
     notes = []
     if key in ("hey_jarvis", "alexa"):
         try:
@@ -276,6 +279,7 @@ def write(report: str, args, wake_desc: str, n_voices: int) -> None:
     text = path.read_text()
     cmd = (f"python tools/bench/bargein.py --voices {args.voices} --fa-minutes {args.fa_minutes:g}"
            + (f" --refractory {args.refractory:g}" if args.refractory != 1.5 else "")
+           + (" --with-ns" if args.with_ns else "")
            + (f" --microwakeword {args.microwakeword}" if args.microwakeword else "")
            + (f" --openwakeword {args.openwakeword}" if args.openwakeword else "") + " --write")
     body = (f"{SECTION}\n\n{datetime.date.today().isoformat()}, {H.cpu_name()}, Python {platform.python_version()}, "
