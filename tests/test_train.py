@@ -240,6 +240,23 @@ def test_noise_suppressed_clips_are_what_the_pipeline_suppressor_outputs_aligned
     assert CommandsConfig(noise_suppression=True).data_key() != CommandsConfig().data_key()
 
 
+def test_a_checkpoint_saved_before_a_config_field_existed_still_resumes():
+    """A field added to a config later (vowel_variants, room_ir_prob, ...) is absent from older checkpoints'
+    saved config: at its default the checkpoint is still this training, at another value it is not."""
+    import dataclasses
+
+    from edgeaudio.train.commands import CommandsConfig, _trained_by
+    from edgeaudio.train.wakeword import WakeWordConfig
+
+    for cfg, field in ((CommandsConfig(), "room_ir_prob"), (WakeWordConfig(), "vowel_variants")):
+        saved = json.loads(json.dumps(dataclasses.asdict(cfg)))
+        assert _trained_by(saved, cfg)
+        del saved[field]
+        assert _trained_by(saved, cfg)
+        setattr(cfg, field, 0.9)
+        assert not _trained_by(saved, cfg)
+
+
 def test_room_ir_prob_sets_the_share_of_reverberant_training_clips():
     """room_ir_prob is the chance a training speech clip goes through a room IR; the draw is made whatever
     its value, so the rest of the random stream is the same; the default keeps earlier recipes' dataset key."""

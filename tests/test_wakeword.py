@@ -341,3 +341,36 @@ def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):
     # the same streams heard behind the pipeline's noise suppressor
     ns = we.run_ours("alexa", pos, [], noise_suppression=True)
     assert ns["system"] == "edgeaudio alexa behind the noise suppressor" and set(ns["frr"]) == set(r["frr"])
+
+
+def test_accent_vowel_variants_are_positives_and_not_near_misses():
+    """vowel_variants adds training positives whose stressed vowels are accent forms (ACCENT_VOWELS); those
+    swaps then leave the near misses, every other near miss stays; the default keeps the dataset key."""
+    rng = np.random.default_rng(0)
+    base = ww.phrase_phonemes("hey jarvis")
+    seen = set()
+    for _ in range(60):
+        v = ww.accent_variant(base, rng)
+        assert ww.is_accent_variant(v, base) and len(v) == len(base)
+        # only the stressed vowels move, to forms of themselves
+        for t, b in zip(v, base):
+            assert t == b or (b in ("'eI", "'A@") and t[1:] in ww.ACCENT_VOWELS[b[1:]])
+        seen.add("".join(v))
+    assert len(seen) > 4
+    assert not ww.is_accent_variant(["h", "'aI", " ", "dZ", "'A@", "v", "I", "s"], base)   # aI is no form of eI
+    assert not ww.is_accent_variant(["h", "'eI", " ", "dZ", "'A@", "v", "@", "s"], base)   # unstressed vowel
+    full = ww.near_miss_phonemes("hey jarvis", count=400, seed=1)
+    kept = ww.near_miss_phonemes("hey jarvis", count=400, seed=1, exclude_accent_variants=True)
+    gone = [s for s in full if ww.is_accent_variant(s, base)]
+    assert gone and not any(ww.is_accent_variant(s, base) for s in kept)
+    assert {"".join(s) for s in full} - {"".join(s) for s in gone} <= {"".join(s) for s in kept}
+    cfg = ww.WakeWordConfig()
+    assert ww.WakeWordConfig(vowel_variants=0.0).data_key() == cfg.data_key()
+    assert ww.WakeWordConfig(vowel_variants=0.3).data_key() != cfg.data_key()
+    # the trainer renders them as extra training positives (espeak-ng training voices only)
+    small = ww.WakeWordConfig.smoke()
+    plain = ww.synthesize(small, "train", np.random.default_rng(3))
+    small.vowel_variants = 1.0
+    more = ww.synthesize(small, "train", np.random.default_rng(3))
+    assert len(more["positive"]) == len(plain["positive"]) + small.positives
+    assert len(more["words"]) == len(plain["words"])

@@ -570,10 +570,15 @@ def clear_checkpoints(work: Path) -> None:
 
 def _trained_by(saved: Dict[str, Any], cfg: Any, ignore: Sequence[str] = ()) -> bool:
     """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
-    ``cfg.TUNING_ONLY``, which only steer what happens after training, and in ``ignore`` may differ)."""
+    ``cfg.TUNING_ONLY``, which only steer what happens after training, and in ``ignore`` may differ;
+    a field added to the config after the checkpoint was saved matches at its default value)."""
     skip = set(getattr(cfg, "TUNING_ONLY", ())) | set(ignore)
     # compared as saved (JSON): a tuple field reads back as a list
     now = json.loads(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}))
+    defaults = json.loads(json.dumps({f.name: f.default for f in dataclasses.fields(cfg)
+                                      if f.default is not dataclasses.MISSING}))
+    for k in [k for k in now if k not in saved and k in defaults and now[k] == defaults[k]]:
+        del now[k]
     return {k: v for k, v in saved.items() if k not in skip} == now
 
 

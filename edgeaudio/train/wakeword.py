@@ -134,6 +134,10 @@ class WakeWordConfig:
     #: voice training may use is heard with many vocal tracts
     formant_warp_prob: float = 0.7
     formant_warp_range: Tuple[float, float] = (0.8, 1.25)
+    #: extra training positives, as a share of ``positives``, spoken by espeak-ng training voices from the
+    #: phrase's phonemes in their own accent with each stressed vowel drawn from :data:`ACCENT_VOWELS` (how
+    #: other English accents say it); the near misses then leave those vowel swaps out (0: neither)
+    vowel_variants: float = 0.0
     room_irs: int = 24
     music_clips: int = 8
     #: hard-negative mining: hours of training-voice negative streams scored by the first model, the most
@@ -167,6 +171,8 @@ class WakeWordConfig:
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
                   *self.TUNING_ONLY, *self.MINING_ONLY):
             d.pop(k)
+        if d["vowel_variants"] == 0.0:  # added later: the default keeps the datasets cached before it
+            d.pop("vowel_variants")
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -189,6 +195,44 @@ _CONSONANT_CLASSES = (
     ("l", "r", "w", "j"), ("tS", "t", "S", "k"), ("dZ", "d", "Z", "g", "j"),
 )
 _VOWEL_TARGETS = ("a", "A:", "aI", "aU", "@", "3:", "eI", "E", "i:", "I", "0", "O:", "oU", "u:", "U", "V")
+#: how English accents say a stressed vowel that espeak-ng's training accents give (written from accent
+#: variation in general: the FACE and GOAT monophthongs of Scottish, Caribbean and northern English, the
+#: fronted START and PRICE, the merged or split LOT / THOUGHT, the STRUT vowel); the vowel itself comes first
+ACCENT_VOWELS: Dict[str, Tuple[str, ...]] = {
+    "eI": ("eI", "e", "E"), "E": ("E", "e", "a"), "a": ("a", "E", "A:"), "A:": ("A:", "a", "A@"),
+    "A@": ("A@", "A:", "a"), "aI": ("aI", "a", "A:"), "oU": ("oU", "o:", "@U", "O:"), "O:": ("O:", "0", "A:"),
+    "0": ("0", "A:", "O:", "V"), "V": ("V", "@", "a#", "0", "U"), "u:": ("u:", "U"), "U": ("U", "u:", "V"),
+}
+
+
+def _split_stress(token: str) -> Tuple[str, str]:
+    stress = token[0] if token and token[0] in "'," else ""
+    return stress, token[len(stress):]
+
+
+def accent_variant(tokens: Sequence[str], rng: np.random.Generator) -> List[str]:
+    """``tokens`` with each stressed vowel of :data:`ACCENT_VOWELS` replaced by one of its accent forms."""
+    out = []
+    for t in tokens:
+        stress, core = _split_stress(t)
+        if stress and core in ACCENT_VOWELS:
+            forms = ACCENT_VOWELS[core]
+            t = stress + forms[int(rng.integers(len(forms)))]
+        out.append(t)
+    return out
+
+
+def is_accent_variant(tokens: Sequence[str], base: Sequence[str]) -> bool:
+    """True when ``tokens`` is ``base`` with only stressed vowels swapped for accent forms of them."""
+    if len(tokens) != len(base):
+        return False
+    for t, b in zip(tokens, base):
+        if t == b:
+            continue
+        (st, ct), (sb, cb) = _split_stress(t), _split_stress(b)
+        if not (st == sb and sb and ct in ACCENT_VOWELS.get(cb, ())):
+            return False
+    return True
 
 
 def _alternatives(token: str) -> List[str]:
@@ -208,13 +252,16 @@ def phrase_phonemes(phrase: str, accent: str = "en-us") -> List[str]:
     return voices.phoneme_tokens(voices.phonemes(phrase, accent))
 
 
-def near_miss_phonemes(phrase: str, count: int = 200, seed: int = 0, accent: str = "en-us") -> List[List[str]]:
+def near_miss_phonemes(phrase: str, count: int = 200, seed: int = 0, accent: str = "en-us",
+                       exclude_accent_variants: bool = False) -> List[List[str]]:
     """Phoneme sequences close to the phrase but not it: one or two phonemes substituted, or one deleted.
 
     Substitutions keep the phoneme class (vowel for vowel; a stop for a stop at
     another place, a fricative for a fricative, a nasal for a nasal, ...), so
     the result sounds *near* the phrase. Every sequence differs from the
-    phrase's own; the list is deterministic for a given ``seed``.
+    phrase's own; the list is deterministic for a given ``seed``. With
+    ``exclude_accent_variants`` a swap of stressed vowels for their accent
+    forms (:func:`is_accent_variant`) is not a near miss: it is the phrase.
 
     Raises
     ------
@@ -233,7 +280,10 @@ def near_miss_phonemes(phrase: str, count: int = 200, seed: int = 0, accent: str
         if len(pos) > 3:
             single.append(base[:i] + base[i + 1:])
     rng = np.random.default_rng(seed)
-    out = {"".join(s): s for s in single if "".join(s) != key}
+    def ok(seq: List[str]) -> bool:
+        return "".join(seq) != key and not (exclude_accent_variants and is_accent_variant(seq, base))
+
+    out = {"".join(s): s for s in single if ok(s)}
     tries = 0
     while len(out) < count and tries < 20 * count:
         tries += 1
@@ -242,7 +292,8 @@ def near_miss_phonemes(phrase: str, count: int = 200, seed: int = 0, accent: str
         if not ai or not aj:
             continue
         s = base[:i] + [ai[int(rng.integers(len(ai)))]] + base[i + 1:j] + [aj[int(rng.integers(len(aj)))]] + base[j + 1:]
-        out.setdefault("".join(s), s)
+        if ok(s):
+            out.setdefault("".join(s), s)
     seqs = sorted(out.values(), key=lambda s: "".join(s))
     order = np.random.default_rng(seed + 1).permutation(len(seqs))
     return [seqs[k] for k in order[:count]]
@@ -344,9 +395,20 @@ def synthesize(cfg: WakeWordConfig, split: str, rng: np.random.Generator) -> Dic
         kinds.append("partial")
     clips = _render_many(text_jobs)
     used |= {j[1].name for j in text_jobs}
-    near = near_miss_phonemes(cfg.phrase, count=240, seed=cfg.seed)
+    near = near_miss_phonemes(cfg.phrase, count=240, seed=cfg.seed, exclude_accent_variants=cfg.vowel_variants > 0)
     part = partial_phonemes(cfg.phrase)
     ph_jobs, ph_kinds = [], []
+    if split == "train" and cfg.vowel_variants > 0:
+        # their own random stream, so the rest of the training set is the one the recipe had without them
+        vrng = np.random.default_rng([cfg.seed, 11])
+        own: Dict[str, List[str]] = {}
+        for _ in range(int(round(cfg.vowel_variants * cfg.positives))):
+            s = esp[int(vrng.integers(len(esp)))]
+            if s.voice not in own:
+                own[s.voice] = phrase_phonemes(cfg.phrase, s.voice)
+            ph_jobs.append((accent_variant(own[s.voice], vrng), s, int(vrng.integers(115, 226)),
+                            int(vrng.integers(15, 86))))
+            ph_kinds.append("positive")
     for _ in range(n["near_miss"]):
         ph_jobs.append((near[int(rng.integers(len(near)))], esp[int(rng.integers(len(esp)))], *speed_pitch()))
         ph_kinds.append("near_miss")
