@@ -325,7 +325,8 @@ def noise_suppressed(x: np.ndarray, warm: bool = True, sample_rate: int = SAMPLE
     aligned with the input (its latency removed).
 
     A deployed suppressor has been listening for a while: with ``warm`` each signal first runs through
-    it once to set its noise estimate, then again for the output (a long stream can go cold).
+    it once to set its noise estimate, then again for the output; ``warm=False`` starts from a reset
+    suppressor (fine for a stream minutes long).
     """
     from ..enhance import NoiseSuppressor
 
