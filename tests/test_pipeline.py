@@ -292,11 +292,11 @@ def test_the_noise_suppressor_follows_what_the_models_were_trained_on(monkeypatc
     from edgeaudio import models
 
     real = models.manifest()
-    fake = copy.deepcopy(real)
-    fake["models"][CMD]["noise_suppression"] = True
-    monkeypatch.setattr(models, "manifest", lambda *a, **k: fake)
+    marked = copy.deepcopy(real)
+    marked["models"][CMD]["noise_suppression"] = True
+    monkeypatch.setattr(models, "manifest", lambda *a, **k: marked)
     assert Pipeline([CMD]).use_ns and not Pipeline([CMD], noise_suppression=False).use_ns
-    wake = next(n for n, e in fake["models"].items() if e.get("task", "").startswith("wake"))
+    wake = next(n for n, e in marked["models"].items() if e.get("task", "").startswith("wake"))
     with pytest.raises(ValueError, match="noise_suppression=True or False"):
         Pipeline([CMD, wake])
     assert Pipeline([CMD, wake], noise_suppression=True).use_ns

@@ -98,6 +98,8 @@ class WakeWordConfig:
     #: fields that only shape the hard-negative mining and its fine-tune: a finished first stage is reused
     #: when only these change (``--resume --mining-hours 6`` mines again without training from scratch)
     MINING_ONLY: ClassVar[Tuple[str, ...]] = ("mining_hours", "mining_max", "mining_min_score", "mining_epochs")
+    #: fields added after datasets were cached: left out of the key at these (default) values
+    KEYED_UNLESS: ClassVar[Dict[str, Any]] = {"vowel_variants": 0.0}
 
     phrase: str = "hey jarvis"
     positives: int = 2400
@@ -171,8 +173,9 @@ class WakeWordConfig:
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
                   *self.TUNING_ONLY, *self.MINING_ONLY):
             d.pop(k)
-        if d["vowel_variants"] == 0.0:  # added later: the default keeps the datasets cached before it
-            d.pop("vowel_variants")
+        for k, v in self.KEYED_UNLESS.items():
+            if d[k] == v:
+                d.pop(k)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -236,8 +239,7 @@ def is_accent_variant(tokens: Sequence[str], base: Sequence[str]) -> bool:
 
 
 def _alternatives(token: str) -> List[str]:
-    stress = token[0] if token and token[0] in "'," else ""
-    core = token[len(stress):]
+    stress, core = _split_stress(token)
     if core in _VOWELS:
         return [stress + v for v in _VOWEL_TARGETS if v != core]
     alts: List[str] = []

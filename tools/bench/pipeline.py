@@ -237,7 +237,9 @@ def main(argv=None) -> int:
     exe = shutil.which("edgeaudio") or ""
     base = [exe] if exe else [sys.executable, "-m", "edgeaudio"]
     rows = []
-    detect = base + ["detect", str(files["mic"]), "--wake", wake, "--command-model", cmd_model, "--no-progress", "-q"]
+    # --ns: the chain these rows name and BENCHMARKS.md's figures measured (the pipeline's default is now without it)
+    detect = base + ["detect", str(files["mic"]), "--wake", wake, "--command-model", cmd_model, "--ns", "--no-progress",
+                     "-q"]
     for label, cmd in (() if args.skip_detect else
                        (("edgeaudio detect, AEC + NS + wake + commands", detect + ["--ref", str(files["ref"])]),
                         ("edgeaudio detect, NS + wake + commands (no AEC)", detect))):
@@ -248,7 +250,7 @@ def main(argv=None) -> int:
     rows.append(("python + numpy + LiteRT imported (floor)", float("nan"), float("nan"), floor["rss_mb"], ""))
     notes = []
     wy_s = args.wyoming_minutes * 60
-    servers = [(f"edgeaudio serve (Wyoming; NS + {wake} model)", base + ["serve", "--model", wake.partition(":")[0]],
+    servers = [(f"edgeaudio serve (Wyoming; NS + {wake} model)", base + ["serve", "--ns", "--model", wake.partition(":")[0]],
                 wake)]
     if wake_word and args.oww_python:
         servers.append((f"wyoming-openwakeword ({wake_word})", [args.oww_python, "-m", "wyoming_openwakeword",
