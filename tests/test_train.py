@@ -190,7 +190,8 @@ def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path)
 def test_training_only_fields_do_not_change_the_dataset_key():
     from edgeaudio.train.commands import CommandsConfig
 
-    a, b = CommandsConfig(), CommandsConfig(epochs=3, mixup_alpha=0.4, spec_time_masks=0, filters=8)
+    a, b = CommandsConfig(), CommandsConfig(epochs=3, mixup_alpha=0.4, spec_time_masks=0, filters=8, mel_reduction=2,
+                                            label_smoothing=0.1)
     assert a.data_key() == b.data_key() and a.synthesis_key() == b.synthesis_key()
     c = CommandsConfig(festival_share=0.5)
     assert c.synthesis_key() != a.synthesis_key()
@@ -342,6 +343,10 @@ def test_mixup_batches_mix_features_and_one_hot_labels_alike():
     assert np.all(yb.max(axis=1) >= 0.5 - 1e-6)  # each example keeps the larger share
     xp, yp = _batches(tf, x, y, 4, 1, time_masks=0, freq_masks=0)[0]
     assert yp.shape == (4,) and xp.shape == (4, 6, 5, 1)
+    # one-hot without mixup (a smoothed loss): the same batch, labels one-hot and unmixed
+    xo, yo = _batches(tf, x, y, 4, 1, time_masks=0, freq_masks=0, n_classes=3, one_hot=True)[0]
+    np.testing.assert_array_equal(xo, xp)
+    np.testing.assert_array_equal(yo, np.eye(3, dtype=np.float32)[yp])
 
 
 def test_vtlp_scales_frequencies_below_the_boundary_and_keeps_duration():
@@ -390,6 +395,17 @@ def test_an_unknown_ds_cnn_head_is_refused():
 
     with pytest.raises(ValueError, match="head must be one of"):
         ds_cnn((24, 16), 4, head="attention")
+
+
+def test_mel_reduction_keeps_the_parameters_and_scales_the_work():
+    from edgeaudio.train.model import count_macs, ds_cnn
+
+    models = {r: ds_cnn((49, 40), 12, filters=16, blocks=2, mel_reduction=r) for r in (2, 4, 8)}
+    assert len({m.count_params() for m in models.values()}) == 1
+    assert {r: m.layers[-4].output.shape[1:3] for r, m in models.items()} == {2: (25, 20), 4: (25, 10), 8: (25, 5)}
+    assert count_macs(models[8]) < count_macs(models[4]) < count_macs(models[2]) < 2 * count_macs(models[4])
+    with pytest.raises(ValueError, match="mel_reduction must be 2, 4 or 8"):
+        ds_cnn((49, 40), 12, mel_reduction=3)
 
 
 def test_vowel_variants_swap_the_stressed_vowel_and_speak_with_training_voices(tmp_path):

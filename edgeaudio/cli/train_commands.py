@@ -42,5 +42,7 @@ def register(models) -> None:
                       "vowel_variants_festival_share": (float, "share of those spoken by festival kal (0: "
                                                                "espeak-ng voices only)"),
                       "room_ir_prob": (float, "share of training clips heard through a room impulse response"),
-                      "head": (str, "DS-CNN pooling head: global_average, global_max or average_max")})
+                      "head": (str, "DS-CNN pooling head: global_average, global_max or average_max"),
+                      "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),
+                      "label_smoothing": (float, "label smoothing of the training targets (0: off)")})
     p.set_defaults(func=cmd_train_commands)

@@ -79,6 +79,9 @@ class CommandsConfig:
     blocks: int = 5
     #: DS-CNN pooling head (:data:`edgeaudio.train.model.HEADS`)
     head: str = "global_average"
+    #: mel bands per band the DS-CNN's blocks see (:func:`edgeaudio.train.model.ds_cnn`: 4, the Hello Edge
+    #: layout; 2 or 8 for twice or half the MACs, the same parameters)
+    mel_reduction: int = 4
     hop_ms: int = 20
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
@@ -96,6 +99,7 @@ class CommandsConfig:
     spec_time_masks: int = 2          # SpecAugment on training batches
     spec_freq_masks: int = 2
     mixup_alpha: float = 0.0          # mixup of training batches (Beta(alpha, alpha) weights; 0: off)
+    label_smoothing: float = 0.0      # training targets (1 - s) one-hot + s / classes (0: off)
     #: formant warp of training speech (augment.formant_warp, pitch kept): chance per clip and factor range
     formant_warp_prob: float = 0.0
     formant_warp_range: Tuple[float, float] = (0.8, 1.25)
@@ -127,8 +131,9 @@ class CommandsConfig:
                    epochs=1, batch_size=16, filters=16, blocks=1, room_irs=2, music_clips=1)
 
     #: fields that only steer training, not the data
-    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "spec_time_masks",
-                     "spec_freq_masks", "mixup_alpha")
+    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction",
+                     "spec_time_masks", "spec_freq_masks", "mixup_alpha",
+                     "label_smoothing")
     #: fields that decide the clean synthesised clips (the rest only augment them)
     SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
                  "festival_share")
@@ -521,12 +526,13 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
 
 
 def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_masks: int = 2,
-             freq_masks: int = 2, mixup_alpha: float = 0.0, n_classes: int = 0) -> Any:
+             freq_masks: int = 2, mixup_alpha: float = 0.0, n_classes: int = 0, one_hot: bool = False) -> Any:
     """A Keras PyDataset with SpecAugment on each training batch, reproducible per (epoch, batch).
 
     With ``mixup_alpha`` > 0 each batch is mixed with a shuffled copy of
     itself (weights from Beta(alpha, alpha)) and the labels come back one-hot
-    over ``n_classes``, mixed the same way.
+    over ``n_classes``, mixed the same way; ``one_hot`` gives one-hot labels
+    without mixing (for a smoothed loss).
     """
 
     class SpecAugmented(tf.keras.utils.PyDataset):
@@ -546,9 +552,11 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_
             idx = self.order[i * batch:(i + 1) * batch]
             rng = np.random.default_rng([seed, self.epoch, i])
             xb = augment.spec_augment(x[idx], rng, time_masks=time_masks, freq_masks=freq_masks)
-            if mixup_alpha <= 0:
+            if mixup_alpha <= 0 and not one_hot:
                 return xb[..., None], y[idx]
             yb = np.eye(n_classes, dtype=np.float32)[y[idx]]
+            if mixup_alpha <= 0:
+                return xb[..., None], yb
             lam = rng.beta(mixup_alpha, mixup_alpha, size=len(idx)).astype(np.float32)
             lam = np.maximum(lam, 1 - lam)  # the example keeps the larger share
             perm = rng.permutation(len(idx))
@@ -607,6 +615,8 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     x, y = train if train is not None else (data["x_train"], data["y_train"])
     # optional recipe fields (the commands config has them; other trainers' configs keep the defaults)
     mixup = float(getattr(cfg, "mixup_alpha", 0.0))
+    smoothing = float(getattr(cfg, "label_smoothing", 0.0))
+    one_hot = mixup > 0 or smoothing > 0
     masks = (int(getattr(cfg, "spec_time_masks", 2)), int(getattr(cfg, "spec_freq_masks", 2)))
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
@@ -618,12 +628,14 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         else:
             log("checkpoint is from another configuration: starting afresh")
     if start == 0:
-        model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head)
+        model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head,
+                       mel_reduction=int(getattr(cfg, "mel_reduction", 4)))
         if init is not None:
             model.set_weights(init.get_weights())
-        # mixup's labels come one-hot (mixed), the others as class indices
-        loss, acc = (("categorical_crossentropy", tf.keras.metrics.CategoricalAccuracy(name="accuracy"))
-                     if mixup > 0 else ("sparse_categorical_crossentropy", "accuracy"))
+        # mixup's labels come one-hot (mixed), so do smoothed ones; the others as class indices
+        loss, acc = ((tf.keras.losses.CategoricalCrossentropy(label_smoothing=smoothing),
+                      tf.keras.metrics.CategoricalAccuracy(name="accuracy"))
+                     if one_hot else ("sparse_categorical_crossentropy", "accuracy"))
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate), loss=loss, metrics=[acc])
     total = cfg.epochs
 
@@ -642,9 +654,10 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
                                               "config": dataclasses.asdict(cfg)}))
 
     if start < total:
-        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed, *masks, mixup_alpha=mixup, n_classes=n_classes)
+        ds = _batches(tf, x, y, cfg.batch_size, cfg.seed, *masks, mixup_alpha=mixup, n_classes=n_classes,
+                      one_hot=one_hot)
         ds.epoch = start
-        y_val = data["y_val"] if mixup <= 0 else np.eye(n_classes, dtype=np.float32)[data["y_val"]]
+        y_val = data["y_val"] if not one_hot else np.eye(n_classes, dtype=np.float32)[data["y_val"]]
         model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
                   validation_data=(data["x_val"][..., None], y_val),
                   callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
@@ -797,6 +810,7 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
     """The manifest entry of a DS-CNN classifier trained here (commands, sound events)."""
     from .. import __version__, runtime
 
+    reduction = int(getattr(cfg, "mel_reduction", 4))
     return {
         "file": model_path.name,
         "sha256": runtime.sha256_file(model_path),
@@ -804,7 +818,8 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
         "task": task,
         "labels": list(labels),
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
-                        f"blocks, {POOLING[getattr(cfg, 'head', 'global_average')]}, dense softmax",
+                        f"blocks, {POOLING[getattr(cfg, 'head', 'global_average')]}, dense softmax"
+                        + (f"; the blocks see every {reduction} mel bands as one" if reduction != 4 else ""),
         "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "frontend": fe.to_dict(),
@@ -867,6 +882,7 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             + "; "
             f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
             + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
+            + (f", label smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing > 0 else "")
             + " in training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR."
             + (" Every clip of every split heard through the pipeline's noise suppressor."

@@ -22,13 +22,17 @@ HEADS = ("global_average", "time_flatten", "global_max", "average_max")
 
 
 def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, blocks: int = 4,
-           feature_offset: float = 6.0, feature_scale: float = 0.25, head: str = "global_average") -> Any:
+           feature_offset: float = 6.0, feature_scale: float = 0.25, head: str = "global_average",
+           mel_reduction: int = 4) -> Any:
     """Depthwise-separable CNN after Zhang et al., *Hello Edge* (DS-CNN-S layout).
 
     A 10x4 convolution with stride 2 over (time, mel), then ``blocks`` of
     depthwise 3x3 + pointwise 1x1 (each with batch norm and ReLU; the first
     block strides 2 along the mel axis), global average pooling and a dense
-    softmax. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
+    softmax. ``mel_reduction`` is how many mel bands make one band of what the
+    blocks see: 4 (that layout), 2 (the first block does not stride: twice
+    the MACs) or 8 (the first convolution strides 4 along the mel axis: half
+    the MACs); the parameters are the same. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
     affine ``(x + feature_offset) * feature_scale`` brings ``ln(mel + 1e-6)``
     values near unit range (it folds into the int8 input quantisation).
 
@@ -40,17 +44,20 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     its mean, and ``"average_max"`` concatenates both (a short word fills a
     few of the 1 s window's frames: the mean dilutes it with background).
     """
+    if mel_reduction not in (2, 4, 8):
+        raise ValueError(f"mel_reduction must be 2, 4 or 8, got {mel_reduction!r}")
+    conv_mel = 4 if mel_reduction == 8 else 2
     if head not in HEADS:
         raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     tf = tensorflow()
     L = tf.keras.layers
     inp = L.Input(shape=(input_shape[0], input_shape[1], 1), name="logmel")
     x = L.Rescaling(feature_scale, offset=feature_offset * feature_scale)(inp)
-    x = L.Conv2D(filters, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
+    x = L.Conv2D(filters, (10, 4), strides=(2, conv_mel), padding="same", use_bias=False)(x)
     x = L.BatchNormalization()(x)
     x = L.ReLU()(x)
     for b in range(blocks):
-        x = L.DepthwiseConv2D((3, 3), strides=(1, 2) if b == 0 else (1, 1), padding="same", use_bias=False)(x)
+        x = L.DepthwiseConv2D((3, 3), strides=(1, mel_reduction // conv_mel) if b == 0 else (1, 1), padding="same", use_bias=False)(x)
         x = L.BatchNormalization()(x)
         x = L.ReLU()(x)
         x = L.Conv2D(filters, (1, 1), use_bias=False)(x)

@@ -10,14 +10,17 @@ files in ``$EDGEAUDIO_CACHE/pipeline_bench`` (default ``~/.cache/edgeaudio``).
 Measured, each in a fresh process pinned to one core (``taskset -c 0``):
 
 ours        ``edgeaudio detect MIC --ref REF --wake W --command-model commands``:
-            AEC (256 ms tail) + high-pass + noise suppression + frontend + wake
-            model + commands model, 1 s blocks read from the file; CPU seconds
-            (user + sys of the process) / audio seconds = RTF, and peak RSS
-            (``ru_maxrss``) of the whole process
-ours, no AEC the same without ``--ref``
+            AEC (256 ms tail) + high-pass + frontend + wake model + commands
+            model (the default chain: the bundled models run without the noise
+            suppressor), 1 s blocks read from the file; CPU seconds (user + sys
+            of the process) / audio seconds = RTF, and peak RSS (``ru_maxrss``)
+            of the whole process
+ours + NS   the same with the noise suppressor forced on (``--ns``)
+ours, NS, no AEC  ``--ns`` without ``--ref``
 floor       a bare Python with numpy and the LiteRT interpreter imported (RSS only)
 microWakeWord  pymicro-wakeword's bundled model for the same wake word on the mic
-            signal, 10 ms chunks (if the package is installed; else reported missing)
+            signal, 10 ms chunks (in ``--mww-python``, default this python; reported
+            missing where it is not installed)
 Wyoming     ``edgeaudio serve`` and wyoming-openwakeword (its bundled openWakeWord
             model for the same wake word; ``--oww-python``: the python of a separate
             environment where it is installed with --no-deps), each fed
@@ -219,6 +222,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=60.0, help="audio length (default 60)")
     ap.add_argument("--oww-python", help="python of an environment with openwakeword (see the docstring)")
+    ap.add_argument("--mww-python", default=sys.executable,
+                    help="python of an environment with pymicro-wakeword (default: this one)")
     ap.add_argument("--wyoming-minutes", type=float, default=2.0,
                     help="audio fed to each Wyoming server (ours and wyoming-openwakeword; default 2)")
     ap.add_argument("--wyoming-speed", type=float, default=1.0,
@@ -237,12 +242,13 @@ def main(argv=None) -> int:
     exe = shutil.which("edgeaudio") or ""
     base = [exe] if exe else [sys.executable, "-m", "edgeaudio"]
     rows = []
-    # --ns: the chain these rows name and BENCHMARKS.md's figures measured (the pipeline's default is now without it)
-    detect = base + ["detect", str(files["mic"]), "--wake", wake, "--command-model", cmd_model, "--ns", "--no-progress",
-                     "-q"]
+    # the default chain first (the bundled models run without the noise suppressor), then with it forced on (--ns)
+    detect = base + ["detect", str(files["mic"]), "--wake", wake, "--command-model", cmd_model, "--no-progress", "-q"]
+    ref = ["--ref", str(files["ref"])]
     for label, cmd in (() if args.skip_detect else
-                       (("edgeaudio detect, AEC + NS + wake + commands", detect + ["--ref", str(files["ref"])]),
-                        ("edgeaudio detect, NS + wake + commands (no AEC)", detect))):
+                       (("edgeaudio detect, AEC + wake + commands (the default chain)", detect + ref),
+                        ("edgeaudio detect, AEC + NS + wake + commands", detect + ref + ["--ns"]),
+                        ("edgeaudio detect, NS + wake + commands (no AEC)", detect + ["--ns"]))):
         r = measure(cmd)
         rows.append((label, r["cpu_s"] / audio_s, r["wall_s"] / audio_s, r["rss_mb"], ""))
         print(rows[-1], file=sys.stderr)
@@ -250,8 +256,8 @@ def main(argv=None) -> int:
     rows.append(("python + numpy + LiteRT imported (floor)", float("nan"), float("nan"), floor["rss_mb"], ""))
     notes = []
     wy_s = args.wyoming_minutes * 60
-    servers = [(f"edgeaudio serve (Wyoming; NS + {wake} model)", base + ["serve", "--ns", "--model", wake.partition(":")[0]],
-                wake)]
+    servers = [(f"edgeaudio serve (Wyoming; {wake} model, the default chain)",
+                base + ["serve", "--model", wake.partition(":")[0]], wake)]
     if wake_word and args.oww_python:
         servers.append((f"wyoming-openwakeword ({wake_word})", [args.oww_python, "-m", "wyoming_openwakeword",
                                                                "--preload-model", wake_word], wake_word))
@@ -267,7 +273,7 @@ def main(argv=None) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(MWW_SCRIPT)
         try:
-            r = measure([sys.executable, f.name, str(files["mic"]), wake_word])
+            r = measure([args.mww_python, f.name, str(files["mic"]), wake_word])
             rows.append((f"microWakeWord ({wake_word}, pymicro-wakeword)", r["cpu_s"] / audio_s,
                          r["wall_s"] / audio_s, r["rss_mb"], ""))
         except RuntimeError as e:
