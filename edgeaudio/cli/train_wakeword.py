@@ -58,6 +58,7 @@ def register(models) -> None:
         "target_fa_per_hour": (float, "false accepts per hour the detector may make on the validation streams "
                                       "(default 0.5; only re-tunes under --resume)"),
         "mining_max": (int, "most mined windows kept (default 20000)"),
+        "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),
         "vowel_variants": (float, "extra positives, as a share of --positives, with the stressed vowels swapped "
                                   "for how other English accents say them; near misses then leave those out "
                                   "(default 0)"),

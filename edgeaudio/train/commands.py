@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import features
 from . import augment, manifest, voices
-from .model import count_macs, ds_cnn, tensorflow, to_int8_tflite
+from .model import count_macs, ds_cnn, mel_reduction_note, tensorflow, to_int8_tflite
 
 KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 LABELS: Tuple[str, ...] = ("silence", "unknown") + KEYWORDS
@@ -132,8 +132,7 @@ class CommandsConfig:
 
     #: fields that only steer training, not the data
     TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction",
-                     "spec_time_masks", "spec_freq_masks", "mixup_alpha",
-                     "label_smoothing")
+                     "spec_time_masks", "spec_freq_masks", "mixup_alpha", "label_smoothing")
     #: fields that decide the clean synthesised clips (the rest only augment them)
     SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
                  "festival_share")
@@ -810,7 +809,6 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
     """The manifest entry of a DS-CNN classifier trained here (commands, sound events)."""
     from .. import __version__, runtime
 
-    reduction = int(getattr(cfg, "mel_reduction", 4))
     return {
         "file": model_path.name,
         "sha256": runtime.sha256_file(model_path),
@@ -819,7 +817,7 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
         "labels": list(labels),
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
                         f"blocks, {POOLING[getattr(cfg, 'head', 'global_average')]}, dense softmax"
-                        + (f"; the blocks see every {reduction} mel bands as one" if reduction != 4 else ""),
+                        + mel_reduction_note(getattr(cfg, "mel_reduction", 4)),
         "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "frontend": fe.to_dict(),

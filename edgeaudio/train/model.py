@@ -77,6 +77,11 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     return tf.keras.Model(inp, out, name="ds_cnn")
 
 
+def mel_reduction_note(mel_reduction: int) -> str:
+    """What a manifest's architecture line adds for a non-default ``mel_reduction`` ("" for 4)."""
+    return "" if int(mel_reduction) == 4 else f"; the blocks see every {int(mel_reduction)} mel bands as one"
+
+
 def count_macs(model: Any) -> int:
     """Multiply-accumulates of one inference (convolutions and dense layers, batch 1)."""
     tf = tensorflow()

@@ -47,7 +47,7 @@ import numpy as np
 from .. import features
 from . import augment, commands, manifest, voices
 from .commands import _render_many
-from .model import count_macs
+from .model import count_macs, mel_reduction_note
 
 SAMPLE_RATE = 16000
 LABEL_NEGATIVE = "negative"
@@ -120,6 +120,8 @@ class WakeWordConfig:
     filters: int = 48
     blocks: int = 3
     head: str = "time_flatten"
+    #: mel bands per band the DS-CNN's blocks see (:func:`edgeaudio.train.model.ds_cnn`: 4, 2 or 8)
+    mel_reduction: int = 4
     near_miss_share: float = 0.3
     hop_ms: int = 20
     window_ms: int = 1500
@@ -170,7 +172,8 @@ class WakeWordConfig:
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
-        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "near_miss_share",
+        for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction",
+                  "near_miss_share",
                   *self.TUNING_ONLY, *self.MINING_ONLY):
             d.pop(k)
         for k, v in self.KEYED_UNLESS.items():
@@ -1039,7 +1042,7 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
                         f"blocks, " + ("mel-axis average pool, the time axis flattened into"
                                        if cfg.head == "time_flatten" else "global average pool,") +
-                        f" a dense softmax over [negative, {name}]",
+                        f" a dense softmax over [negative, {name}]" + mel_reduction_note(cfg.mel_reduction),
         "input": {"shape": [1, entry["frames"], entry["frontend"]["n_mels"], 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "window_s": cfg.window_ms / 1000,
