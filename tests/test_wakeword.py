@@ -343,6 +343,13 @@ def test_held_out_misses_are_broken_down_by_voice_family(tmp_path):
     assert ns["system"] == "edgeaudio alexa behind the noise suppressor" and set(ns["frr"]) == set(r["frr"])
 
 
+def test_mel_reduction_changes_the_model_not_the_dataset_key():
+    from edgeaudio.train.model import mel_reduction_note
+
+    assert ww.WakeWordConfig(mel_reduction=8).data_key() == ww.WakeWordConfig().data_key()
+    assert mel_reduction_note(4) == "" and "8 mel bands" in mel_reduction_note(8)
+
+
 def test_accent_vowel_variants_are_positives_and_not_near_misses():
     """vowel_variants adds training positives whose stressed vowels are accent forms (ACCENT_VOWELS); those
     swaps then leave the near misses, every other near miss stays; the default keeps the dataset key."""
