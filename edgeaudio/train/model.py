@@ -29,10 +29,7 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     A 10x4 convolution with stride 2 over (time, mel), then ``blocks`` of
     depthwise 3x3 + pointwise 1x1 (each with batch norm and ReLU; the first
     block strides 2 along the mel axis), global average pooling and a dense
-    softmax. ``mel_reduction`` is how many mel bands make one band of what the
-    blocks see: 4 (that layout), 2 (the first block does not stride: twice
-    the MACs) or 8 (the first convolution strides 4 along the mel axis: half
-    the MACs); the parameters are the same. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
+    softmax. The input is ``(frames, n_mels, 1)`` log-mel features; a fixed
     affine ``(x + feature_offset) * feature_scale`` brings ``ln(mel + 1e-6)``
     values near unit range (it folds into the int8 input quantisation).
 
@@ -40,13 +37,18 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     whole time axis to the dense layer, so the classifier sees the *order* of
     what it heard (a wake phrase is "hey" then "jarvis", not both anywhere);
     the default global average pooling is the Hello Edge layout.
+
+    ``mel_reduction`` is how many mel bands make one band of what the blocks
+    see: 4 (that layout), 2 (the first block does not stride: twice the MACs)
+    or 8 (the first convolution strides 4 along the mel axis: half the MACs);
+    the parameters are the same.
     ``head="global_max"`` keeps each channel's strongest response instead of
     its mean, and ``"average_max"`` concatenates both (a short word fills a
     few of the 1 s window's frames: the mean dilutes it with background).
     """
     if mel_reduction not in (2, 4, 8):
         raise ValueError(f"mel_reduction must be 2, 4 or 8, got {mel_reduction!r}")
-    conv_mel = 4 if mel_reduction == 8 else 2
+    conv_mel = 4 if mel_reduction == 8 else 2   # mel stride of the first convolution; the first block does the rest
     if head not in HEADS:
         raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
     tf = tensorflow()
@@ -57,7 +59,8 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     x = L.BatchNormalization()(x)
     x = L.ReLU()(x)
     for b in range(blocks):
-        x = L.DepthwiseConv2D((3, 3), strides=(1, mel_reduction // conv_mel) if b == 0 else (1, 1), padding="same", use_bias=False)(x)
+        stride = (1, mel_reduction // conv_mel) if b == 0 else (1, 1)
+        x = L.DepthwiseConv2D((3, 3), strides=stride, padding="same", use_bias=False)(x)
         x = L.BatchNormalization()(x)
         x = L.ReLU()(x)
         x = L.Conv2D(filters, (1, 1), use_bias=False)(x)

@@ -173,8 +173,7 @@ class WakeWordConfig:
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction",
-                  "near_miss_share",
-                  *self.TUNING_ONLY, *self.MINING_ONLY):
+                  "near_miss_share", *self.TUNING_ONLY, *self.MINING_ONLY):
             d.pop(k)
         for k, v in self.KEYED_UNLESS.items():
             if d[k] == v:
