@@ -364,6 +364,23 @@ def test_vtlp_scales_frequencies_below_the_boundary_and_keeps_duration():
         assert np.isclose(np.sqrt(np.mean(y ** 2)), np.sqrt(np.mean(x ** 2)), rtol=1e-3)
 
 
+def test_high_shelf_changes_only_the_band_above_its_corner():
+    from edgeaudio.train import augment
+
+    sr = augment.SAMPLE_RATE
+    x = np.random.default_rng(0).standard_normal(3 * sr).astype(np.float32)
+    np.testing.assert_allclose(augment.high_shelf(x, 0.0), x, atol=1e-5)
+    f = np.fft.rfftfreq(len(x), 1 / sr)
+    X = np.abs(np.fft.rfft(x)) ** 2
+    for gain in (-18.0, 12.0):
+        y = augment.high_shelf(x, gain, corner_hz=3000.0)
+        assert y.shape == x.shape and y.dtype == np.float32
+        Y = np.abs(np.fft.rfft(y)) ** 2
+        for lo, hi, want in ((50, 2000, 0.0), (4500, 7900, gain)):
+            band = (f >= lo) & (f < hi)
+            assert abs(10 * np.log10(Y[band].sum() / X[band].sum()) - want) < 0.1, (gain, lo, hi)
+
+
 @pytest.mark.parametrize("head", ["global_average", "global_max", "average_max", "time_flatten"])
 def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_path, head):
     pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")

@@ -290,6 +290,18 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     assert "resuming after epoch" in first and "starting afresh" not in first, first
     assert "fine-tuning on" in rest, rest
     assert len(list(work.glob("mined-*.npz"))) == 2
+    # more mining hours with the built-in patches playing the music: their own stream files, mined beside the rest
+    hours = ww.WakeWordConfig.smoke().mining_hours
+    assert main(["train", "wakeword", "hey nova", "--smoke", "--resume", "--out", str(out), "--work", str(work),
+                 "--negative-cache", str(tmp_path / "neg"), "--mining-max", "10",
+                 "--mining-builtin-hours", str(hours)]) == 0
+    first, _, rest = capsys.readouterr().out.partition("hard negatives:")
+    assert "resuming after epoch" in first and "starting afresh" not in first, first
+    assert f"in {2 * hours:.2f} h" in rest, rest
+    assert list((tmp_path / "neg").glob("neg-train-*-builtin-0000.npy"))
+    assert len(list(work.glob("mined-*.npz"))) == 3
+    assert "built-in patches" in json.loads((out / "manifest.json").read_text())["models"]["hey_nova"][
+        "training_data"]
 
 
 def test_negative_stream_files_name_a_soundfont_other_than_their_splits_own(tmp_path, capsys):
@@ -301,6 +313,10 @@ def test_negative_stream_files_name_a_soundfont_other_than_their_splits_own(tmp_
     assert all(f.is_file() for f in legacy + other)
     test = ww.negative_stream_cache(tmp_path, "test", 0.001, 3, ww.EVAL_SOUNDFONT, chunk_s=3.6)
     assert [f.name for f in test] == ["neg-test-3-3s-0000.npy"]
+    # the built-in patches and a music shelf name their own files
+    builtin = ww.negative_stream_cache(tmp_path, "train", 0.001, 3, ww.BUILTIN_PATCHES, chunk_s=3.6)
+    shelf = ww.negative_stream_cache(tmp_path, "train", 0.001, 3, ww.TRAIN_SOUNDFONT, chunk_s=3.6, music_shelf_db=24)
+    assert [f.name for f in builtin + shelf] == ["neg-train-3-3s-builtin-0000.npy", "neg-train-3-3s-shelf24-0000.npy"]
 
 
 def test_validation_soundfont_falls_back_to_the_training_one_with_a_warning(capsys):
@@ -381,3 +397,26 @@ def test_accent_vowel_variants_are_positives_and_not_near_misses():
     more = ww.synthesize(small, "train", np.random.default_rng(3))
     assert len(more["positive"]) == len(plain["positive"]) + small.positives
     assert len(more["words"]) == len(plain["words"])
+
+
+@pytest.mark.skipif(not voices.have_festival(), reason="festival with kal / ked not installed")
+def test_festival_rate_max_speeds_up_only_festival_training_renders():
+    """festival_rate_max draws a faster pace for festival's training renders from its own random stream:
+    the espeak-ng renders and the validation split stay as they were; the default keeps the dataset key."""
+    assert ww.WakeWordConfig(festival_rate_max=1.0).data_key() == ww.WakeWordConfig().data_key()
+    assert ww.WakeWordConfig(festival_rate_max=1.4).data_key() != ww.WakeWordConfig().data_key()
+    small = ww.WakeWordConfig.smoke("alexa")
+    small.festival_share = 0.5
+    plain = ww.synthesize(small, "train", np.random.default_rng(5))
+    small.festival_rate_max = 1.6
+    fast = ww.synthesize(small, "train", np.random.default_rng(5))
+    assert plain["voices"] == fast["voices"] and any(v.startswith("festival:") for v in plain["voices"])
+    n_plain = [len(x) for k in ("positive", "words") for x in plain[k]]
+    n_fast = [len(x) for k in ("positive", "words") for x in fast[k]]
+    shorter = sum(b < 0.95 * a for a, b in zip(n_plain, n_fast))
+    same = sum(a == b for a, b in zip(n_plain, n_fast))
+    assert shorter >= 1 and same >= 1 and all(b <= a for a, b in zip(n_plain, n_fast))
+    assert sum(n_fast) < sum(n_plain)
+    val_plain = ww.synthesize(ww.WakeWordConfig.smoke("alexa"), "val", np.random.default_rng(6))
+    val_fast = ww.synthesize(small, "val", np.random.default_rng(6))
+    assert [len(x) for x in val_plain["positive"]] == [len(x) for x in val_fast["positive"]]

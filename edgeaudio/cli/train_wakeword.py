@@ -58,9 +58,15 @@ def register(models) -> None:
         "target_fa_per_hour": (float, "false accepts per hour the detector may make on the validation streams "
                                       "(default 0.5; only re-tunes under --resume)"),
         "mining_max": (int, "most mined windows kept (default 20000)"),
+        "mining_builtin_hours": (float, "more hours mined whose music the synth's built-in patches play instead "
+                                        "of the training SoundFont (other timbres; default 0)"),
+        "mining_music_shelf_db": (float, "the mined streams' music gets a random shelf of -this..+this dB above "
+                                         "3 kHz (brighter and duller instruments; default 0)"),
         "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),
         "vowel_variants": (float, "extra positives, as a share of --positives, with the stressed vowels swapped "
                                   "for how other English accents say them; near misses then leave those out "
                                   "(default 0)"),
+        "festival_rate_max": (float, "festival kal's training renders speak faster by a factor drawn from 1 to this "
+                                     "(diphone voices have their own pace; default 1: as espeak-ng)"),
         **dict.fromkeys(("epochs", "positives", "seed", "filters", "blocks", "stride_ms", "mining_epochs"), int)})
     p.set_defaults(func=cmd_train_wakeword)

@@ -62,6 +62,23 @@ def music(n: int, rng: np.random.Generator, soundfont: Optional[object] = None) 
     return (x / rms).astype(np.float32)
 
 
+def high_shelf(x: np.ndarray, gain_db: float, corner_hz: float = 3000.0, width_hz: float = 600.0,
+               sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """``x`` with ``gain_db`` more (or less) level above ``corner_hz``: a smooth zero-phase shelf.
+
+    The gain moves from 0 to ``gain_db`` along a logistic curve ``width_hz``
+    wide around the corner (one FFT of the whole signal): brighter or duller
+    instruments and loudspeakers than the ones rendered.
+    """
+    from scipy.fft import irfft, next_fast_len, rfft
+
+    n = len(x)
+    m = next_fast_len(n, real=True)
+    f = np.arange(m // 2 + 1) * (sample_rate / m)
+    g = 10 ** (gain_db / 20 / (1 + np.exp(-(f - corner_hz) / (width_hz / 4))))
+    return irfft(rfft(x, m) * g, m)[:n].astype(np.float32)
+
+
 def room_irs(count: int, rng: np.random.Generator) -> List[np.ndarray]:
     """Room impulse responses of random shoebox rooms (pyroomacoustics); [] if it is not installed."""
     try:

@@ -58,6 +58,8 @@ EVAL_SOUNDFONT = "/usr/share/sounds/sf2/TimGM6mb.sf2"
 #: neither in training nor in the test streams: tuned on the training one, validation saw a third of the
 #: false accepts the test streams then made (the model had learnt that SoundFont's timbres as negatives)
 VAL_SOUNDFONT = "/usr/share/sounds/sf3/MuseScore_General.sf3"
+#: a "SoundFont" path that names no file: music from the synth's built-in wavetable patches
+BUILTIN_PATCHES = "builtin"
 #: the SoundFont each split's negative streams were rendered with before the SoundFont joined the cache
 #: file names: those files keep their names (another SoundFont adds its name to them)
 _UNNAMED_SOUNDFONT = {"train": TRAIN_SOUNDFONT, "val": TRAIN_SOUNDFONT, "test": EVAL_SOUNDFONT}
@@ -97,9 +99,13 @@ class WakeWordConfig:
     TUNING_ONLY: ClassVar[Tuple[str, ...]] = ("val_stream_minutes", "target_fa_per_hour", "refractory_s")
     #: fields that only shape the hard-negative mining and its fine-tune: a finished first stage is reused
     #: when only these change (``--resume --mining-hours 6`` mines again without training from scratch)
-    MINING_ONLY: ClassVar[Tuple[str, ...]] = ("mining_hours", "mining_max", "mining_min_score", "mining_epochs")
+    MINING_ONLY: ClassVar[Tuple[str, ...]] = ("mining_hours", "mining_max", "mining_min_score", "mining_epochs",
+                                              "mining_builtin_hours", "mining_music_shelf_db")
     #: fields added after datasets were cached: left out of the key at these (default) values
-    KEYED_UNLESS: ClassVar[Dict[str, Any]] = {"vowel_variants": 0.0}
+    KEYED_UNLESS: ClassVar[Dict[str, Any]] = {"vowel_variants": 0.0, "festival_rate_max": 1.0}
+    #: fields added after mined negatives were cached: left out of their key at these (default) values
+    MINED_KEYED_UNLESS: ClassVar[Dict[str, Any]] = {"festival_rate_max": 1.0, "mining_builtin_hours": 0.0,
+                                                    "mining_music_shelf_db": 0.0}
 
     phrase: str = "hey jarvis"
     positives: int = 2400
@@ -133,6 +139,10 @@ class WakeWordConfig:
     #: share of training renders by festival kal (at espeak-like pitches): the one diphone voice
     #: training may use, so a held-out diphone voice (ked) is not an unheard kind of speech
     festival_share: float = 0.3
+    #: training renders by festival speak at the espeak-like rate times a factor drawn from 1 to this (1: none).
+    #: Diphone voices have their own pace: at the same duration stretch ked says "alexa" in 0.46 s and kal
+    #: in 0.62 s, so kal alone never reaches the shortest "alexa" a held-out diphone voice says at 220 wpm
+    festival_rate_max: float = 1.0
     #: formant perturbation of training speech (positives and negatives alike): the chance per clip and the
     #: range of the per-region factors of :func:`augment.formant_warp` (pitch kept), so the one diphone
     #: voice training may use is heard with many vocal tracts
@@ -150,6 +160,13 @@ class WakeWordConfig:
     mining_max: int = 20000
     mining_min_score: float = 0.05
     mining_epochs: int = 6
+    #: more hours of training-voice negative streams mined beside ``mining_hours``, their music played by the
+    #: synth's built-in wavetable patches instead of a SoundFont: a second family of timbres, because a
+    #: held-out SoundFont's instruments can sound like the phrase where the training SoundFont's never do
+    mining_builtin_hours: float = 0.0
+    #: the mined streams' music gets a random shelf of -this..+this dB above 3 kHz per piece (0: none): bright
+    #: instruments (a small SoundFont's guitar has 10-28 dB more 4-8 kHz than FluidR3's) sound like fricatives
+    mining_music_shelf_db: float = 0.0
 
     @classmethod
     def smoke(cls, phrase: str = "hey jarvis") -> "WakeWordConfig":
@@ -397,6 +414,11 @@ def synthesize(cfg: WakeWordConfig, split: str, rng: np.random.Generator) -> Dic
         text_jobs.append((ptexts[int(rng.integers(len(ptexts)))], _pick_speaker(esp, fest, rng, fest_share),
                           *speed_pitch()))
         kinds.append("partial")
+    if split == "train" and cfg.festival_rate_max > 1:
+        # its own random stream, so the rest of the training set is the one the recipe had without it
+        frng = np.random.default_rng([cfg.seed, 12])
+        text_jobs = [(t, s, int(round(w * frng.uniform(1.0, cfg.festival_rate_max))) if s.engine == "festival"
+                      else w, p) for t, s, w, p in text_jobs]
     clips = _render_many(text_jobs)
     used |= {j[1].name for j in text_jobs}
     near = near_miss_phonemes(cfg.phrase, count=240, seed=cfg.seed, exclude_accent_variants=cfg.vowel_variants > 0)
@@ -605,13 +627,15 @@ def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Pa
     Training negatives are short clips; running speech, music and TV-like
     mixtures hold many more phrase-like moments. ``cfg.mining_hours`` of such
     audio by *training* voices with the training SoundFont (never the held-out
-    voices or the evaluation SoundFont) is cut into the windows the spotter
+    voices or the evaluation SoundFont), plus ``cfg.mining_builtin_hours`` with
+    the built-in wavetable patches playing the music, is cut into the windows the spotter
     sees at its stride, the float model scores them, and the ``cfg.mining_max``
     highest-scoring windows at or above ``cfg.mining_min_score`` are kept as
     negatives. Returns ``{"x": windows, "score": scores, "hours": h}``.
     """
     # everything that shapes the first model or the mining, not what only steers tuning or the fine-tune
     skip = set(cfg.TUNING_ONLY) | {"mining_epochs"}
+    skip |= {k for k, v in cfg.MINED_KEYED_UNLESS.items() if getattr(cfg, k) == v}
     key = hashlib.sha1(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip},
                                   sort_keys=True).encode()).hexdigest()[:12]
     cache = work / f"mined-{key}.npz"
@@ -623,7 +647,11 @@ def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Pa
     win = fe.num_frames(cfg.window_samples)
     step = max(1, cfg.stride_ms // cfg.hop_ms)
     files = negative_stream_cache(neg_dir, "train", cfg.mining_hours, cfg.seed + 11, TRAIN_SOUNDFONT,
-                                  chunk_s=min(300.0, cfg.mining_hours * 3600))
+                                  chunk_s=min(300.0, cfg.mining_hours * 3600), music_shelf_db=cfg.mining_music_shelf_db)
+    if cfg.mining_builtin_hours > 0:
+        files += negative_stream_cache(neg_dir, "train", cfg.mining_builtin_hours, cfg.seed + 13, BUILTIN_PATCHES,
+                                       chunk_s=min(300.0, cfg.mining_builtin_hours * 3600),
+                                       music_shelf_db=cfg.mining_music_shelf_db)
     xs, scores, hours, seen = [], [], 0.0, 0
     for f in files:
         audio = load_chunk(f)
@@ -716,7 +744,7 @@ def _sentence(words: Sequence[str], rng: np.random.Generator) -> str:
 
 
 def negative_stream_chunks(split: str, minutes: float, seed: int, soundfont_path: str,
-                           chunk_s: float = 300.0) -> Iterator[Tuple[str, np.ndarray]]:
+                           chunk_s: float = 300.0, music_shelf_db: float = 0.0) -> Iterator[Tuple[str, np.ndarray]]:
     """Negative audio of ``split``'s voices in chunks of ``chunk_s``: (kind, float32 16 kHz) pairs.
 
     Kinds cycle through "speech" (sentences of the split's words, espeak-ng and
@@ -724,6 +752,8 @@ def negative_stream_chunks(split: str, minutes: float, seed: int, soundfont_path
     and "tv" (speech over music at 0-12 dB SNR with pink noise at 25 dB). The
     audio does not depend on a wake phrase (one cache serves every model), so
     the words may include a phrase's own words alone ("hey"): a fair negative.
+    ``music_shelf_db`` > 0 gives each piece of music a random shelf of
+    -music_shelf_db..+music_shelf_db dB above 3 kHz (:func:`augment.high_shelf`).
     """
     rng = np.random.default_rng(seed)
     esp, fest = _speakers(split, None)
@@ -748,7 +778,10 @@ def negative_stream_chunks(split: str, minutes: float, seed: int, soundfont_path
         segs, have = [], 0
         while have < target:
             m = int(min(target - have, rng.uniform(20, 60) * SAMPLE_RATE))
-            segs.append(augment.set_level(augment.music(m, rng, sf), rng.uniform(-35, -15)))
+            x = augment.music(m, rng, sf)
+            if music_shelf_db > 0:
+                x = augment.high_shelf(x, rng.uniform(-music_shelf_db, music_shelf_db))
+            segs.append(augment.set_level(x, rng.uniform(-35, -15)))
             have += m
         return np.concatenate(segs)
 
@@ -766,22 +799,24 @@ def negative_stream_chunks(split: str, minutes: float, seed: int, soundfont_path
 
 
 def negative_stream_cache(cache_dir: os.PathLike, split: str, hours: float, seed: int,
-                          soundfont_path: str = EVAL_SOUNDFONT, chunk_s: float = 300.0) -> List[Path]:
+                          soundfont_path: str = EVAL_SOUNDFONT, chunk_s: float = 300.0,
+                          music_shelf_db: float = 0.0) -> List[Path]:
     """Render (or reuse) ``hours`` of negative audio as int16 ``.npy`` chunks in ``cache_dir``; returns the files.
 
     The files are named by split, seed, chunk length, SoundFont (unless it is
-    the one that split used before the name held it: :data:`_UNNAMED_SOUNDFONT`)
-    and index, so a later call (for any phrase) reuses them and only renders
-    what is missing.
+    the one that split used before the name held it: :data:`_UNNAMED_SOUNDFONT`),
+    the music shelf (``music_shelf_db``, when not 0) and index, so a later call
+    (for any phrase) reuses them and only renders what is missing.
     """
     d = Path(cache_dir)
     d.mkdir(parents=True, exist_ok=True)
     total = int(math.ceil(hours * 3600 / chunk_s))
     sf = "" if soundfont_path == _UNNAMED_SOUNDFONT.get(split) else "-" + phrase_name(Path(soundfont_path).stem)
+    sf += f"-shelf{music_shelf_db:g}" if music_shelf_db > 0 else ""
     files = [d / f"neg-{split}-{seed}-{int(chunk_s)}s{sf}-{i:04d}.npy" for i in range(total)]
     missing = [i for i, f in enumerate(files) if not f.is_file()]
     if missing:
-        gen = negative_stream_chunks(split, hours * 60, seed, soundfont_path, chunk_s)
+        gen = negative_stream_chunks(split, hours * 60, seed, soundfont_path, chunk_s, music_shelf_db)
         for i, (kind, x) in enumerate(gen):
             f = files[i]
             if f.is_file():
@@ -1050,7 +1085,8 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
         "macs": count_macs(model),
         "training_data": (
             f"Synthetic speech only (no recordings, no network). Positives: \"{cfg.phrase}\" x {cfg.positives} "
-            f"renders by espeak-ng English voices x variants and festival kal (speed 115-225 wpm, pitch 15-85), "
+            f"renders by espeak-ng English voices x variants and festival kal (speed 115-225 wpm, pitch 15-85"
+            + (f"; festival's rate x 1-{cfg.festival_rate_max:g}" if cfg.festival_rate_max > 1 else "") + "), "
             f"x{cfg.positive_copies} augmented copies. Negatives: {cfg.words} renders of 1-5 other words "
             f"(Debian wamerican, word lists disjoint per split), {cfg.near_misses} near misses spoken from "
             f"{len(near)} automatic phoneme edits of /{''.join(phrase_phonemes(cfg.phrase))}/ (espeak-ng [[...]] "
@@ -1068,7 +1104,12 @@ def publish(out: Path, name: str, cfg: WakeWordConfig, model: Any, model_path: P
             + (f"; the detector was tuned on validation streams with {entry['detector']['val_soundfont']} music."
                if entry["detector"].get("val_soundfont") else ".")
             + (f" Hard negatives: the first model scored {mined['hours']:.2f} h of negative streams by training "
-               f"voices (sentences, FluidR3 music, TV-like mixtures) at its stride and the {len(mined['x'])} "
+               f"voices (sentences, FluidR3 music, TV-like mixtures"
+               + (f"; {cfg.mining_builtin_hours:g} h of them with the synth's built-in patches playing the music"
+                  if cfg.mining_builtin_hours > 0 else "")
+               + (f"; the music given a random -{cfg.mining_music_shelf_db:g}..+{cfg.mining_music_shelf_db:g} dB "
+                  f"shelf above 3 kHz" if cfg.mining_music_shelf_db > 0 else "")
+               + f") at its stride and the {len(mined['x'])} "
                f"highest-scoring windows (score >= {cfg.mining_min_score}) joined the training set for "
                f"{cfg.mining_epochs} fine-tuning epochs." if mined is not None and len(mined["x"]) else "")),
         "metrics": {k: v for k, v in metrics.items() if k not in ("clip_scores",)},
