@@ -197,6 +197,30 @@ def test_training_only_fields_do_not_change_the_dataset_key():
     assert c.synthesis_key() != a.synthesis_key()
 
 
+def test_festival_rate_range_changes_only_the_festival_training_clips():
+    """festival_rate_range rescales the festival clips' speaking rate from its own generator: espeak-ng clips,
+    labels and speakers stay those of the split's generator; the default keeps every cache key."""
+    from edgeaudio.train.commands import CommandsConfig, synthesize_split
+
+    assert voices.have_festival(), "festival voices are missing (tools/test.sh installs festvox-kallpc16k)"
+    a = CommandsConfig()
+    assert CommandsConfig(festival_rate_range=(1.0, 1.0)).synthesis_key() == a.synthesis_key()
+    assert CommandsConfig(festival_rate_range=(1.0, 1.0)).data_key() == a.data_key()
+    assert CommandsConfig(festival_rate_range=(0.6, 1.3)).synthesis_key() != a.synthesis_key()
+    counts = {"up": 6, "stop": 6}
+    plain = synthesize_split("train", counts, np.random.default_rng(4), None, 0.5)
+    slow = synthesize_split("train", counts, np.random.default_rng(4), None, 0.5,
+                            festival_rate=(0.5, 0.6, np.random.default_rng(1)))
+    assert plain[1:] == slow[1:]
+    fest = [s.startswith("festival:") for s in plain[2]]
+    assert any(fest) and not all(fest)
+    for f, x, y in zip(fest, plain[0], slow[0]):
+        if f:
+            assert len(y) > 1.3 * len(x)    # half to 0.6 the words per minute: much longer
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
 def test_training_noise_bank_scale_grows_only_the_training_bank():
     """train_noise_bank_scale multiplies every kind of training background; val / test banks keep their size,
     and the default leaves the dataset key of earlier recipes as it was."""

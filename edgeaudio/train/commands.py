@@ -95,6 +95,10 @@ class CommandsConfig:
     vtlp_range: float = 0.15          # vocal-tract-length warp factor 1 +- this, on half the training clips
     festival_share: float = 0.3       # share of training clips spoken by festival kal (val/test: 0.25)
     festival_vtlp_range: float = 0.0  # kal clips: warp 1 +- this (0: as espeak), so one diphone voice sounds like many
+    #: festival kal's training clips speak at the espeak-like rate times a factor drawn log-uniformly from this
+    #: range ((1, 1): none). Diphone voices keep their own pace per word: at the same duration stretch ked says
+    #: "up" in 0.32 s and kal in 0.21 s, "on" 0.27 / 0.11 s, "stop" 0.41 / 0.50 s
+    festival_rate_range: Tuple[float, float] = (1.0, 1.0)
     noise_prob: float = 0.9           # share of training speech clips with background added
     spec_time_masks: int = 2          # SpecAugment on training batches
     spec_freq_masks: int = 2
@@ -140,7 +144,7 @@ class CommandsConfig:
     #: recipe that does not use them keeps its cache
     KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
                     "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0, "room_ir_prob": 0.3,
-                    "noise_suppression": False}
+                    "noise_suppression": False, "festival_rate_range": (1.0, 1.0)}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -153,6 +157,8 @@ class CommandsConfig:
 
     def synthesis_key(self) -> str:
         d = {k: v for k, v in dataclasses.asdict(self).items() if k in self.SYNTHESIS}
+        if tuple(self.festival_rate_range) != (1.0, 1.0):  # keyed only when used: older caches keep their key
+            d["festival_rate_range"] = list(self.festival_rate_range)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -193,13 +199,16 @@ def _render_many(jobs: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
 
 
 def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generator,
-                     use_festival: Optional[bool], train_festival_share: float = 0.15
+                     use_festival: Optional[bool], train_festival_share: float = 0.15,
+                     festival_rate: Optional[Tuple[float, float, np.random.Generator]] = None
                      ) -> Tuple[List[np.ndarray], List[str], List[str]]:
     """Clean speech clips for ``split``: ``counts`` maps label -> number (silence is made later).
 
     A festival voice of the split speaks ``train_festival_share`` of the
-    training clips and a quarter of the val / test clips. Returns the clips,
-    their labels and their speakers' names.
+    training clips and a quarter of the val / test clips. ``festival_rate``
+    ``(lo, hi, generator)`` scales the festival clips' speaking rate by a factor
+    drawn log-uniformly from ``lo..hi`` with that generator (so the other clips
+    stay those of ``rng``). Returns the clips, their labels and their speakers' names.
     """
     spk = [s for s in voices.speakers(use_festival) if s.split == split]
     if not spk:
@@ -216,6 +225,10 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
                 esp[int(rng.integers(0, len(esp)))]
             jobs.append((text, s, int(rng.integers(120, 221)), int(rng.integers(20, 81))))
             labels.append(label)
+    if festival_rate is not None:
+        lo, hi, frng = festival_rate
+        jobs = [(t, s, int(round(w * np.exp(frng.uniform(np.log(lo), np.log(hi))))) if s.engine == "festival" else w, p)
+                for t, s, w, p in jobs]
     clips = _render_many(jobs)
     return clips, labels, [j[1].name for j in jobs]
 
@@ -435,7 +448,10 @@ def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict
         per = {"train": cfg.train_per_keyword, "val": cfg.val_per_class, "test": cfg.test_per_class}[split]
         counts = {kw: per for kw in KEYWORDS}
         counts["unknown"] = int(round(per * (cfg.unknown_factor if split == "train" else 1.0)))
-        clips, labels, spk = synthesize_split(split, counts, rng, cfg.festival, cfg.festival_share)
+        rate = None
+        if split == "train" and tuple(cfg.festival_rate_range) != (1.0, 1.0):
+            rate = (*cfg.festival_rate_range, np.random.default_rng([cfg.seed, k, 7]))
+        clips, labels, spk = synthesize_split(split, counts, rng, cfg.festival, cfg.festival_share, rate)
         clips += [np.zeros(0, np.float32)] * per
         labels += ["silence"] * per
         spk += [""] * per
