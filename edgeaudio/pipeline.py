@@ -22,9 +22,10 @@ the wake phrase itself), and its detections come out as ``kind="command"`` event
 The noise suppressor runs only for models trained behind it (their manifest
 entry says ``"noise_suppression": true``; ``edgeaudio train commands
 --noise-suppression`` makes one). The bundled models were trained on
-unsuppressed audio and do worse behind it (held-out hey_jarvis: 54 false
-accepts in 20 h instead of 21, clean misses 10.0 % instead of 7.3 %; alexa 101
-false accepts instead of 7; commands 81.2 % instead of 84.4 % at 10 dB SNR;
+unsuppressed audio and do worse behind it (held-out, the hey_jarvis before the
+current one: 54 false accepts in 20 h instead of 21, clean misses 10.0 % instead
+of 7.3 %; alexa: misses 6.3 % / 35.0 % clean / at 10 dB instead of 3.3 % / 26.0 %,
+7 false accepts instead of 6; commands 81.2 % instead of 84.4 % at 10 dB SNR;
 BENCHMARKS.md), so by default they hear the high-passed (echo-cancelled) mic.
 
 Timestamps are in seconds of the input signal: the stages' latencies (echo
