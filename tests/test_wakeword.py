@@ -399,10 +399,10 @@ def test_accent_vowel_variants_are_positives_and_not_near_misses():
     assert len(more["words"]) == len(plain["words"])
 
 
-@pytest.mark.skipif(not voices.have_festival(), reason="festival with kal / ked not installed")
 def test_festival_rate_max_speeds_up_only_festival_training_renders():
     """festival_rate_max draws a faster pace for festival's training renders from its own random stream:
     the espeak-ng renders and the validation split stay as they were; the default keeps the dataset key."""
+    assert voices.have_festival(), "festival voices are missing (tools/test.sh installs festvox-kallpc16k)"
     assert ww.WakeWordConfig(festival_rate_max=1.0).data_key() == ww.WakeWordConfig().data_key()
     assert ww.WakeWordConfig(festival_rate_max=1.4).data_key() != ww.WakeWordConfig().data_key()
     small = ww.WakeWordConfig.smoke("alexa")

@@ -198,6 +198,13 @@ def _render_many(jobs: Sequence[Tuple[Any, ...]]) -> List[np.ndarray]:
     return [augment.trim(x) for x in out]  # type: ignore[arg-type]
 
 
+def festival_paced(jobs: Sequence[Tuple[Any, ...]], factor: Callable[[], float]) -> List[Tuple[Any, ...]]:
+    """``(text, speaker, wpm, ...)`` render jobs with each festival job's rate times ``factor()`` (called once
+    per festival job, in order; the espeak-ng jobs are kept as they are)."""
+    return [(t, s, int(round(w * factor())), *rest) if s.engine == "festival" else (t, s, w, *rest)
+            for t, s, w, *rest in jobs]
+
+
 def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generator,
                      use_festival: Optional[bool], train_festival_share: float = 0.15,
                      festival_rate: Optional[Tuple[float, float, np.random.Generator]] = None
@@ -227,8 +234,7 @@ def synthesize_split(split: str, counts: Dict[str, int], rng: np.random.Generato
             labels.append(label)
     if festival_rate is not None:
         lo, hi, frng = festival_rate
-        jobs = [(t, s, int(round(w * np.exp(frng.uniform(np.log(lo), np.log(hi))))) if s.engine == "festival" else w, p)
-                for t, s, w, p in jobs]
+        jobs = festival_paced(jobs, lambda: float(np.exp(frng.uniform(np.log(lo), np.log(hi)))))
     clips = _render_many(jobs)
     return clips, labels, [j[1].name for j in jobs]
 

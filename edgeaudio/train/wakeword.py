@@ -46,7 +46,7 @@ import numpy as np
 
 from .. import features
 from . import augment, commands, manifest, voices
-from .commands import _render_many
+from .commands import _render_many, festival_paced
 from .model import count_macs, mel_reduction_note
 
 SAMPLE_RATE = 16000
@@ -417,8 +417,7 @@ def synthesize(cfg: WakeWordConfig, split: str, rng: np.random.Generator) -> Dic
     if split == "train" and cfg.festival_rate_max > 1:
         # its own random stream, so the rest of the training set is the one the recipe had without it
         frng = np.random.default_rng([cfg.seed, 12])
-        text_jobs = [(t, s, int(round(w * frng.uniform(1.0, cfg.festival_rate_max))) if s.engine == "festival"
-                      else w, p) for t, s, w, p in text_jobs]
+        text_jobs = festival_paced(text_jobs, lambda: frng.uniform(1.0, cfg.festival_rate_max))
     clips = _render_many(text_jobs)
     used |= {j[1].name for j in text_jobs}
     near = near_miss_phonemes(cfg.phrase, count=240, seed=cfg.seed, exclude_accent_variants=cfg.vowel_variants > 0)
