@@ -76,6 +76,57 @@ def test_espeak_render_is_16k_speech_and_deterministic():
     assert np.sqrt(np.mean(a ** 2)) > 0.01
 
 
+def test_every_espeak_accent_speaks_its_variants():
+    # espeak-ng 1.51 speaks plain en-gb for "-v en-gb+m3"; the voice file name keeps the variant
+    assert voices.espeak_voice_files()["en-gb"] == "gmw/en"
+    for accent in voices.espeak_accents():
+        base = voices.render_espeak("stop", voices.Speaker("espeak", accent, "", "train"))
+        m3 = voices.render_espeak("stop", voices.Speaker("espeak", accent, "m3", "train"))
+        assert base.shape != m3.shape or not np.array_equal(base, m3), accent
+
+
+def test_synthetic_variants_are_drawn_from_their_name_and_speak_with_moved_formants(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDGEAUDIO_CACHE", str(tmp_path))
+    text = voices.synthetic_variant_text("xv5-3")
+    assert text == voices.synthetic_variant_text("xv5-3") != voices.synthetic_variant_text("xv5-4")
+    f = {int(l.split()[1]): int(l.split()[2]) for l in text.splitlines() if l.startswith("formant")}
+    assert f[0] == 100 and len(f) == 9 and f[4] == f[5] == f[8]   # F1-F3 move on their own, the rest together
+    ratios = np.array([[int(l.split()[2]) for l in voices.synthetic_variant_text(f"xv5-{i}").splitlines()
+                        if l.startswith("formant ")][1:4] for i in range(200)], float)
+    assert np.std(ratios[:, 1] / ratios[:, 0]) > 0.08    # F2 / F1 spreads: vowels move, not only the tract length
+    with pytest.raises(ValueError, match="synthetic"):
+        voices.synthetic_variant_text("m3")
+    spk = voices.synthetic_speakers(450, 5, ["en-us", "en-gb"])
+    assert [s.name for s in spk[:2]] == ["espeak:en-us+xv5-0", "espeak:en-gb+xv5-1"] and spk[0].split == "train"
+    plain = {a: voices.render_espeak("stop", voices.Speaker("espeak", a, "", "train")) for a in ("en-us", "en-gb")}
+    # more variants than espeak-ng lists in one data folder (349) still all speak, each its own voice
+    outs = [voices.render_espeak("stop", s) for s in (spk[0], spk[1], spk[410], spk[449])]
+    for s, x in zip((spk[0], spk[1], spk[410], spk[449]), outs):
+        assert x.dtype == np.float32 and x.size > 1600 and np.sqrt(np.mean(x ** 2)) > 0.01
+        assert x.shape != plain[s.voice].shape or not np.array_equal(x, plain[s.voice]), s.name
+    np.testing.assert_array_equal(outs[0], voices.render_espeak("stop", spk[0]))
+    assert (tmp_path / "espeak-ng-synthetic" / "part2" / "espeak-ng-data" / "voices" / "!v" / "xv5-410").is_file()
+
+
+def test_synthetic_voice_clips_speak_every_word_class_with_synthetic_training_speakers(tmp_path, monkeypatch):
+    from edgeaudio.train.commands import KEYWORDS, CommandsConfig, synthetic_voice_clips
+
+    monkeypatch.setenv("EDGEAUDIO_CACHE", str(tmp_path / "cache"))
+    assert CommandsConfig(synthetic_voices=0.0).data_key() == CommandsConfig().data_key()
+    assert CommandsConfig(synthetic_voices=0.5).data_key() != CommandsConfig().data_key()
+    assert CommandsConfig(synthetic_voices=0.5).synthesis_key() == CommandsConfig().synthesis_key()
+    cfg = CommandsConfig.smoke()
+    cfg.synthetic_voices, cfg.synthetic_voice_count = 2.0, 5   # 6 clips per keyword, 6 unknown
+    clips, labels, spk = synthetic_voice_clips(cfg, tmp_path)
+    assert sorted(labels) == sorted(list(KEYWORDS) * 6 + ["unknown"] * 6)
+    assert all("+xv" in s and s.startswith("espeak:") for s in spk) and 2 <= len(set(spk)) <= 5
+    train_accents = {s.voice for s in voices.speakers(False) if s.split == "train"}
+    assert {s.split("+")[0][len("espeak:"):] for s in spk} <= train_accents
+    assert all(c.dtype == np.float32 and c.size >= 1600 for c in clips)
+    again = synthetic_voice_clips(cfg, tmp_path)  # from the cache, the same
+    assert again[1] == labels and again[2] == spk and all(np.array_equal(a, b) for a, b in zip(again[0], clips))
+
+
 def test_mix_at_snr_sets_the_ratio():
     rng = np.random.default_rng(0)
     s = augment.coloured_noise(16000, "white", rng)

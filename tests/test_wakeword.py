@@ -298,7 +298,7 @@ def test_smoke_training_through_the_cli(tmp_path, capsys):
     first, _, rest = capsys.readouterr().out.partition("hard negatives:")
     assert "resuming after epoch" in first and "starting afresh" not in first, first
     assert f"in {2 * hours:.2f} h" in rest, rest
-    assert list((tmp_path / "neg").glob("neg-train-*-builtin-0000.npy"))
+    assert list((tmp_path / "neg").glob("neg-train-*-builtin-r2-0000.npy"))
     assert len(list(work.glob("mined-*.npz"))) == 3
     assert "built-in patches" in json.loads((out / "manifest.json").read_text())["models"]["hey_nova"][
         "training_data"]
@@ -316,7 +316,7 @@ def test_negative_stream_files_name_a_soundfont_other_than_their_splits_own(tmp_
     # the built-in patches and a music shelf name their own files
     builtin = ww.negative_stream_cache(tmp_path, "train", 0.001, 3, ww.BUILTIN_PATCHES, chunk_s=3.6)
     shelf = ww.negative_stream_cache(tmp_path, "train", 0.001, 3, ww.TRAIN_SOUNDFONT, chunk_s=3.6, music_shelf_db=24)
-    assert [f.name for f in builtin + shelf] == ["neg-train-3-3s-builtin-0000.npy", "neg-train-3-3s-shelf24-0000.npy"]
+    assert [f.name for f in builtin + shelf] == ["neg-train-3-3s-builtin-r2-0000.npy", "neg-train-3-3s-shelf24-r2-0000.npy"]
 
 
 def test_validation_soundfont_falls_back_to_the_training_one_with_a_warning(capsys):

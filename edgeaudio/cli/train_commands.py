@@ -41,6 +41,10 @@ def register(models) -> None:
                                                 "swapped, as a share of --train-per-keyword (0: none)"),
                       "vowel_variants_festival_share": (float, "share of those spoken by festival kal (0: "
                                                                "espeak-ng voices only)"),
+                      "synthetic_voices": (float, "extra training clips of every word class spoken by synthetic "
+                                                  "espeak-ng variants (formants moved independently), as a share "
+                                                  "of that class's clips (0: none)"),
+                      "synthetic_voice_count": (int, "how many synthetic variants speak them"),
                       "room_ir_prob": (float, "share of training clips heard through a room impulse response"),
                       "head": (str, "DS-CNN pooling head: global_average, global_max or average_max"),
                       "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),

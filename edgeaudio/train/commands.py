@@ -123,6 +123,12 @@ class CommandsConfig:
     #: share of the vowel-variant clips that festival's training voice (kal) speaks, its lexicon
     #: entry for the keyword given the swapped vowel (:data:`FESTIVAL_VOWELS`); 0: espeak-ng only
     vowel_variants_festival_share: float = 0.0
+    #: extra training clips of every word class (keywords and unknown), as a share of that class's
+    #: ordinary training clips, spoken by the espeak-ng training accents with synthetic variants
+    #: (:func:`voices.synthetic_variant_text`: F1 / F2 / F3 moved independently, so vowels sit where
+    #: other accents put them); ``synthetic_voice_count`` such variants (0: off)
+    synthetic_voices: float = 0.0
+    synthetic_voice_count: int = 400
     #: every split's clips pass through the pipeline's noise suppressor before the frontend (warmed on the
     #: clip itself, :func:`augment.noise_suppressed`): a model for ``Pipeline(noise_suppression=True)``,
     #: and the held-out figures of a model heard behind it
@@ -144,7 +150,8 @@ class CommandsConfig:
     #: recipe that does not use them keeps its cache
     KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
                     "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0, "room_ir_prob": 0.3,
-                    "noise_suppression": False, "festival_rate_range": (1.0, 1.0)}
+                    "noise_suppression": False, "festival_rate_range": (1.0, 1.0), "synthetic_voices": 0.0,
+                    "synthetic_voice_count": 400}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -153,10 +160,12 @@ class CommandsConfig:
         for k, v in self.KEYED_UNLESS.items():
             if d[k] == v or (isinstance(v, tuple) and tuple(d[k]) == v):
                 d.pop(k)
+        d["render"] = voices.SPEECH_RENDER
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
     def synthesis_key(self) -> str:
         d = {k: v for k, v in dataclasses.asdict(self).items() if k in self.SYNTHESIS}
+        d["render"] = voices.SPEECH_RENDER
         if tuple(self.festival_rate_range) != (1.0, 1.0):  # keyed only when used: older caches keep their key
             d["festival_rate_range"] = list(self.festival_rate_range)
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
@@ -278,7 +287,7 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     n = int(round(cfg.vowel_variants * cfg.train_per_keyword))
     fest = [s for s in voices.speakers(cfg.festival) if s.split == "train" and s.engine == "festival"]
     fest_share = float(cfg.vowel_variants_festival_share) if fest else 0.0
-    key_parts: List[Any] = [cfg.seed, n, VOWEL_VARIANTS]
+    key_parts: List[Any] = [cfg.seed, n, VOWEL_VARIANTS, voices.SPEECH_RENDER]
     if fest_share > 0:
         key_parts += [fest_share, FESTIVAL_VOWELS, [f.voice for f in fest]]
     key = hashlib.sha1(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()[:12]
@@ -321,6 +330,52 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     os.replace(tmp, cache)
     _log(f"vowel variants: {len(clips)} clips")
     return clips, labels, spk
+
+
+def synthetic_voice_clips(cfg: CommandsConfig, work: Path, resume: bool = True
+                          ) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """The ``cfg.synthetic_voices`` training clips (clips, labels, speakers), cached in ``work``.
+
+    Each keyword gets ``round(synthetic_voices * train_per_keyword)`` clips and
+    unknown ``unknown_factor`` times as many (training words), each spoken by
+    one of ``synthetic_voice_count`` synthetic speakers (an espeak-ng training
+    accent with a :func:`voices.synthetic_variant_text` variant) at the usual
+    120-220 wpm and pitch 20-80.
+    """
+    n = int(round(cfg.synthetic_voices * cfg.train_per_keyword))
+    n_unknown = int(round(n * cfg.unknown_factor))
+    accents = sorted({s.voice for s in voices.speakers(False) if s.split == "train" and s.engine == "espeak"})
+    if not accents:
+        raise RuntimeError("no espeak-ng training voices: install espeak-ng (apt-get install espeak-ng)")
+    key = hashlib.sha1(json.dumps([cfg.seed, n, n_unknown, cfg.synthetic_voice_count, accents, voices.SPEECH_RENDER,
+                                   voices.synthetic_variant_text(f"{voices.SYNTHETIC_PREFIX}0-0")]
+                                  ).encode()).hexdigest()[:12]
+    cache = work / f"synthetic-{key}.npz"
+    if resume and cache.is_file():
+        with np.load(cache, allow_pickle=False) as z:
+            return (_unpack_clips(z["audio"], z["ends"]), [str(l) for l in z["labels"]],
+                    [str(v) for v in z["speakers"]])
+    spk = voices.synthetic_speakers(cfg.synthetic_voice_count, cfg.seed, accents)
+    rng = np.random.default_rng([cfg.seed, 11])
+    words = unknown_words("train")
+    jobs, labels = [], []
+    for label, count in [(kw, n) for kw in KEYWORDS] + [("unknown", n_unknown)]:
+        for _ in range(count):
+            text = label if label in KEYWORDS else words[int(rng.integers(0, len(words)))]
+            jobs.append((text, spk[int(rng.integers(0, len(spk)))], int(rng.integers(120, 221)),
+                         int(rng.integers(20, 81))))
+            labels.append(label)
+    clips = _render_many(jobs)
+    keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
+    clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
+    names = [jobs[i][1].name for i in keep]
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    audio, ends = _pack_clips(clips)
+    np.savez(tmp, audio=audio, ends=ends, labels=np.array(labels), speakers=np.array(names))
+    os.replace(tmp, cache)
+    _log(f"synthetic voices: {len(clips)} clips from {len(set(names))} speakers")
+    return clips, labels, names
 
 
 def noise_bank(split: str, cfg: CommandsConfig, rng: np.random.Generator) -> augment.NoiseBank:
@@ -504,6 +559,9 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             if split == "train" and cfg.vowel_variants > 0:
                 vc, vl, vs = vowel_variant_clips(cfg, work, resume)
                 clips, labels, spk = clips + vc, labels + vl, spk + vs
+            if split == "train" and cfg.synthetic_voices > 0:
+                sc, sl, ss = synthetic_voice_clips(cfg, work, resume)
+                clips, labels, spk = clips + sc, labels + sl, spk + ss
             rng = np.random.default_rng([cfg.seed, k, 1])
             bank = noise_bank(split, cfg, rng)
             y = np.array([LABELS.index(l) for l in labels], np.int32)

@@ -90,6 +90,7 @@ class EventsConfig:
         d = dataclasses.asdict(self)
         for k in ("epochs", "batch_size", "learning_rate", "filters", "blocks"):
             d.pop(k)
+        d["render"] = voices.SPEECH_RENDER
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -22,13 +22,18 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 SAMPLE_RATE = 16000
+#: bumped whenever a render changes, and part of every cache key of rendered speech
+#: (2: espeak-ng's en-gb speaks its variants; before, ``-v en-gb+VARIANT`` was plain en-gb)
+SPEECH_RENDER = 2
 SPLITS = ("train", "val", "test")
 #: espeak-ng accents whose whole family is held out.
 TEST_ACCENTS = ("en-029", "en-us-nyc")
@@ -92,6 +97,23 @@ def espeak_accents() -> Tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def espeak_voice_files() -> Dict[str, str]:
+    """Each English accent's voice file (``en-gb`` -> ``gmw/en``), the name :func:`render_espeak` passes.
+
+    espeak-ng 1.51 drops the variant of ``-v en-gb+m3`` without a word (it
+    speaks plain en-gb), but honours ``-v gmw/en+m3``; for every other accent
+    the file name and the language name give the same audio.
+    """
+    out = subprocess.run(["espeak-ng", "--voices=en"], capture_output=True, text=True, check=True).stdout
+    files: Dict[str, str] = {}
+    for line in out.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 5 and cols[4].startswith("gmw/"):
+            files.setdefault(cols[1], cols[4])
+    return files
+
+
+@lru_cache(maxsize=1)
 def espeak_variants() -> Tuple[str, ...]:
     out = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True, check=True).stdout
     names = []
@@ -147,10 +169,117 @@ def _read_wav(path: str) -> Tuple[np.ndarray, int]:
     return x, sr
 
 
+#: name prefix of the synthetic espeak-ng variants (:func:`synthetic_variant_text`)
+SYNTHETIC_PREFIX = "xv"
+
+
+def synthetic_speakers(count: int, seed: int, accents: Sequence[str]) -> List[Speaker]:
+    """``count`` training speakers: each of ``accents`` (cycled) with a synthetic variant ``xv<seed>-<i>``."""
+    if not accents:
+        raise ValueError("synthetic speakers need at least one espeak-ng accent")
+    return [Speaker("espeak", accents[i % len(accents)], f"{SYNTHETIC_PREFIX}{int(seed)}-{i}", "train")
+            for i in range(int(count))]
+
+
+def synthetic_variant_text(name: str) -> str:
+    """An espeak-ng variant file whose settings are drawn from ``name`` alone (the same on every machine).
+
+    espeak-ng's own variants mostly scale every formant together (a longer or
+    shorter vocal tract); accents differ in where each vowel sits, which moves
+    F1 and F2 independently. So each synthetic variant scales the first three
+    formants' frequencies independently (F1 0.85-1.18, F2 0.87-1.15, F3
+    0.92-1.08, on top of one tract-length factor for all, 0.92-1.05 for a
+    male, 1.08-1.22 for a female voice, 40 %), their heights 0.75-1.25, and
+    draws the pitch base and range, consonant loudness, voicing, and now and
+    then flutter, roughness or breath: few accents made to sound like many.
+    """
+    if not name.startswith(SYNTHETIC_PREFIX):
+        raise ValueError(f"synthetic variant names start with {SYNTHETIC_PREFIX!r}, got {name!r}")
+    rng = np.random.default_rng(int(hashlib.sha1(("synthetic:" + name).encode()).hexdigest()[:12], 16))
+    female = rng.random() < 0.4
+    tract = rng.uniform(1.08, 1.22) if female else rng.uniform(0.92, 1.05)
+    base = rng.uniform(150, 215) if female else rng.uniform(78, 135)
+    own = {1: rng.uniform(0.85, 1.18), 2: rng.uniform(0.87, 1.15), 3: rng.uniform(0.92, 1.08)}
+    lines = ["language variant", f"name {name}", f"gender {'female' if female else 'male'}", "",
+             f"pitch {int(base)} {int(base + rng.uniform(40, 120))}"]
+    for k in range(9):
+        freq = 100.0 if k == 0 else 100.0 * tract * own.get(k, 1.0)
+        height = 100.0 if k == 0 else 100.0 * rng.uniform(0.75, 1.25)
+        lines.append(f"formant {k} {int(round(freq))} {int(round(height))} 100")
+    lines += ["", f"consonants {int(rng.uniform(70, 130))}", f"voicing {int(rng.uniform(80, 130))}"]
+    if rng.random() < 0.3:
+        lines.append(f"flutter {int(rng.uniform(2, 25))}")
+    if rng.random() < 0.3:
+        lines.append(f"roughness {int(rng.integers(1, 5))}")
+    if rng.random() < 0.2:
+        lines.append("breath " + " ".join(str(int(v)) for v in [0, *rng.integers(1, 4, 7)]))
+    return "\n".join(lines) + "\n"
+
+
+_SYNTHETIC_LOCK = threading.Lock()
+
+
+def _espeak_data_dir() -> str:
+    out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"Data at:\s*(\S+)", out)
+    if not m or not os.path.isdir(m.group(1)):
+        raise RuntimeError(f"cannot find espeak-ng's data folder in {out.strip()!r}")
+    return m.group(1)
+
+
+#: synthetic variants per espeak-ng data folder: espeak-ng lists at most 349 voices and variants
+SYNTHETIC_PER_FOLDER = 200
+
+
+def synthetic_espeak_path(variant: str) -> str:
+    """A folder for espeak-ng's ``--path`` in which the synthetic ``variant`` exists.
+
+    espeak-ng lists every voice and variant of its data folder and stops at
+    349, so synthetic variants live in folders of :data:`SYNTHETIC_PER_FOLDER`
+    (by the index in their name), each linking the system's data (under
+    ``$EDGEAUDIO_CACHE/espeak-ng-synthetic``) with only the West Germanic
+    languages (the English accents among them) and no other variants. The
+    variant file is written once, from :func:`synthetic_variant_text`.
+    """
+    m = re.fullmatch(SYNTHETIC_PREFIX + r"(\d+)-(\d+)", variant)
+    if not m:
+        raise ValueError(f"not a synthetic variant name (xvSEED-INDEX): {variant!r}")
+    root = Path(os.environ.get("EDGEAUDIO_CACHE", Path.home() / ".cache" / "edgeaudio")) / "espeak-ng-synthetic" \
+        / f"part{int(m.group(2)) // SYNTHETIC_PER_FOLDER}"
+    data = root / "espeak-ng-data"
+    vdir = data / "voices" / "!v"
+    target = vdir / variant
+    if target.is_file():
+        return str(root)
+    with _SYNTHETIC_LOCK:
+        if not vdir.is_dir():
+            system = Path(_espeak_data_dir())
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix="espeak-ng-data.", dir=root))
+            for e in system.iterdir():
+                if e.name not in ("voices", "lang"):
+                    (tmp / e.name).symlink_to(e)
+            (tmp / "lang").mkdir()
+            (tmp / "lang" / "gmw").symlink_to(system / "lang" / "gmw")
+            (tmp / "voices" / "!v").mkdir(parents=True)
+            try:
+                os.replace(tmp, data)
+            except OSError:  # another process made it first
+                shutil.rmtree(tmp, ignore_errors=True)
+        if not target.is_file():
+            fd, tmpf = tempfile.mkstemp(prefix=".tmp.", dir=vdir)
+            with os.fdopen(fd, "w") as f:
+                f.write(synthetic_variant_text(variant))
+            os.replace(tmpf, target)
+    return str(root)
+
+
 def render_espeak(text: str, speaker: Speaker, speed_wpm: int = 170, pitch: int = 50) -> np.ndarray:
-    """Speak ``text`` with espeak-ng; float32 mono at 16 kHz."""
-    voice = speaker.voice + (f"+{speaker.variant}" if speaker.variant else "")
-    r = subprocess.run(["espeak-ng", "-v", voice, "-s", str(int(speed_wpm)), "-p", str(int(pitch)),
+    """Speak ``text`` with espeak-ng; float32 mono at 16 kHz. A synthetic variant
+    (``xv...``, :func:`synthetic_speakers`) is read from :func:`synthetic_espeak_path`."""
+    voice = espeak_voice_files().get(speaker.voice, speaker.voice) + (f"+{speaker.variant}" if speaker.variant else "")
+    path = [f"--path={synthetic_espeak_path(speaker.variant)}"] if speaker.variant.startswith(SYNTHETIC_PREFIX) else []
+    r = subprocess.run(["espeak-ng", *path, "-v", voice, "-s", str(int(speed_wpm)), "-p", str(int(pitch)),
                         "--stdout", text], capture_output=True, check=True)
     import io
     import wave

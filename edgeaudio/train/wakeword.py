@@ -195,6 +195,7 @@ class WakeWordConfig:
         for k, v in self.KEYED_UNLESS.items():
             if d[k] == v:
                 d.pop(k)
+        d["render"] = voices.SPEECH_RENDER
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -635,8 +636,8 @@ def mine_hard_negatives(cfg: WakeWordConfig, model: Any, work: Path, neg_dir: Pa
     # everything that shapes the first model or the mining, not what only steers tuning or the fine-tune
     skip = set(cfg.TUNING_ONLY) | {"mining_epochs"}
     skip |= {k for k, v in cfg.MINED_KEYED_UNLESS.items() if getattr(cfg, k) == v}
-    key = hashlib.sha1(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip},
-                                  sort_keys=True).encode()).hexdigest()[:12]
+    key = hashlib.sha1(json.dumps({**{k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip},
+                                   "render": voices.SPEECH_RENDER}, sort_keys=True).encode()).hexdigest()[:12]
     cache = work / f"mined-{key}.npz"
     if resume and cache.is_file():
         with np.load(cache) as z:
@@ -804,14 +805,16 @@ def negative_stream_cache(cache_dir: os.PathLike, split: str, hours: float, seed
 
     The files are named by split, seed, chunk length, SoundFont (unless it is
     the one that split used before the name held it: :data:`_UNNAMED_SOUNDFONT`),
-    the music shelf (``music_shelf_db``, when not 0) and index, so a later call
-    (for any phrase) reuses them and only renders what is missing.
+    the music shelf (``music_shelf_db``, when not 0), for the training split the
+    speech render version (:data:`voices.SPEECH_RENDER`: its voices changed) and
+    index, so a later call (for any phrase) reuses them and only renders what is missing.
     """
     d = Path(cache_dir)
     d.mkdir(parents=True, exist_ok=True)
     total = int(math.ceil(hours * 3600 / chunk_s))
     sf = "" if soundfont_path == _UNNAMED_SOUNDFONT.get(split) else "-" + phrase_name(Path(soundfont_path).stem)
     sf += f"-shelf{music_shelf_db:g}" if music_shelf_db > 0 else ""
+    sf += f"-r{voices.SPEECH_RENDER}" if split == "train" else ""
     files = [d / f"neg-{split}-{seed}-{int(chunk_s)}s{sf}-{i:04d}.npy" for i in range(total)]
     missing = [i for i, f in enumerate(files) if not f.is_file()]
     if missing:
