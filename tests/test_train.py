@@ -127,6 +127,27 @@ def test_synthetic_voice_clips_speak_every_word_class_with_synthetic_training_sp
     assert again[1] == labels and again[2] == spk and all(np.array_equal(a, b) for a, b in zip(again[0], clips))
 
 
+def test_drop_final_release_silences_what_follows_the_last_vowel():
+    from edgeaudio.train.commands import FINAL_STOP_WORDS, CommandsConfig, KEYWORDS
+
+    sr = 16000
+    t = np.arange(sr // 4) / sr
+    vowel = 0.5 * np.sin(2 * np.pi * 220 * t)                     # 250 ms loud
+    gap = np.zeros(sr // 20)                                        # 50 ms closure
+    burst = 0.05 * np.random.default_rng(0).standard_normal(sr // 50)  # 20 ms release, 20 dB down
+    x = np.concatenate([vowel, gap, burst]).astype(np.float32)
+    y = augment.drop_final_release(x, 30.0)
+    assert y.shape == x.shape and y.dtype == np.float32
+    keep = len(vowel) + sr // 50                                    # 20 ms after the vowel stay as they were
+    np.testing.assert_array_equal(y[:keep], x[:keep])
+    tail = slice(len(vowel) + len(gap), None)
+    assert 20 * np.log10(np.sqrt(np.mean(y[tail] ** 2)) / np.sqrt(np.mean(x[tail] ** 2))) == pytest.approx(-30, abs=0.1)
+    np.testing.assert_array_equal(augment.drop_final_release(x, 0.0), x)
+    assert set(FINAL_STOP_WORDS) <= set(KEYWORDS)
+    assert CommandsConfig(unreleased_stops=0.0).data_key() == CommandsConfig().data_key()
+    assert CommandsConfig(unreleased_stops=0.5).data_key() != CommandsConfig().data_key()
+
+
 def test_mix_at_snr_sets_the_ratio():
     rng = np.random.default_rng(0)
     s = augment.coloured_noise(16000, "white", rng)

@@ -45,6 +45,8 @@ def register(models) -> None:
                                                   "espeak-ng variants (formants moved independently), as a share "
                                                   "of that class's clips (0: none)"),
                       "synthetic_voice_count": (int, "how many synthetic variants speak them"),
+                      "unreleased_stops": (float, "chance that a training up / stop / right loses its final "
+                                                  "stop's release (0: never)"),
                       "room_ir_prob": (float, "share of training clips heard through a room impulse response"),
                       "head": (str, "DS-CNN pooling head: global_average, global_max or average_max"),
                       "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),

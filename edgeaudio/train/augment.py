@@ -153,6 +153,32 @@ def trim(x: np.ndarray, threshold_db: float = -40.0) -> np.ndarray:
     return x[on[0] * hop:(on[-1] + 1) * hop]
 
 
+def drop_final_release(x: np.ndarray, attenuation_db: float, within_db: float = 15.0,
+                       keep_ms: float = 20.0) -> np.ndarray:
+    """``x`` with everything after its last loud stretch attenuated by ``attenuation_db``: an unreleased final stop.
+
+    The last 10 ms frame within ``within_db`` of the loudest one ends the word's
+    last vowel; ``keep_ms`` after it stay, then a 5 ms ramp brings the rest (a
+    final stop's closure and release burst, as in "up" -> "u[p]") down.
+    American English often leaves a final stop unreleased; a model that only
+    knows "up" by its burst hears the vowel alone.
+    """
+    hop = SAMPLE_RATE // 100
+    m = len(x) // hop
+    if m == 0 or attenuation_db <= 0:
+        return x.copy()
+    e = np.sqrt(np.mean(x[: m * hop].reshape(m, hop) ** 2, axis=1))
+    last = int(np.nonzero(e >= e.max() * 10 ** (-within_db / 20))[0][-1])
+    start = min(len(x), (last + 1) * hop + int(keep_ms * SAMPLE_RATE / 1000))
+    ramp = SAMPLE_RATE // 200
+    g = np.ones(len(x), np.float32)
+    floor = 10 ** (-attenuation_db / 20)
+    n_ramp = min(ramp, len(x) - start)
+    g[start:start + n_ramp] = np.linspace(1.0, floor, n_ramp, dtype=np.float32)
+    g[start + n_ramp:] = floor
+    return (x * g).astype(np.float32)
+
+
 def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     """``speech + g * noise`` with ``g`` setting the speech-to-noise power ratio (active speech power)."""
     active = speech[np.abs(speech) > 1e-4]

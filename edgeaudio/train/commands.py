@@ -44,6 +44,8 @@ VOWEL_VARIANTS: Dict[str, Tuple[str, ...]] = {
     "down": ("aU",), "left": ("E", "e", "a"), "right": ("aI", "a", "A:"),
     "on": ("0", "A:", "O:", "O2", "V"), "off": ("0", "A:", "O:", "O2"), "stop": ("0", "A:", "O:", "V"),
     "go": ("oU", "o:", "@U", "O:")}
+#: keywords whose last sound after the stressed vowel is a stop (up, stop, right: the release can be silent)
+FINAL_STOP_WORDS = ("up", "stop", "right")
 #: the festival (radio phone set) vowel nearest each espeak-ng vowel of :data:`VOWEL_VARIANTS`
 FESTIVAL_VOWELS: Dict[str, str] = {
     "V": "ah", "@": "ax", "a#": "ah", "0": "aa", "A:": "aa", "O:": "ao", "O2": "ao", "U": "uh", "oU": "ow",
@@ -129,6 +131,9 @@ class CommandsConfig:
     #: other accents put them); ``synthetic_voice_count`` such variants (0: off)
     synthetic_voices: float = 0.0
     synthetic_voice_count: int = 400
+    #: chance per training copy of a word ending in a stop after its vowel (:data:`FINAL_STOP_WORDS`) that
+    #: the stop's closure and release are attenuated 15-40 dB (:func:`augment.drop_final_release`)
+    unreleased_stops: float = 0.0
     #: every split's clips pass through the pipeline's noise suppressor before the frontend (warmed on the
     #: clip itself, :func:`augment.noise_suppressed`): a model for ``Pipeline(noise_suppression=True)``,
     #: and the held-out figures of a model heard behind it
@@ -151,7 +156,7 @@ class CommandsConfig:
     KEYED_UNLESS = {"train_noise_bank_scale": 1, "train_babble_scale": 1, "train_babble_talkers": (4, 4),
                     "vowel_variants": 0.0, "vowel_variants_festival_share": 0.0, "room_ir_prob": 0.3,
                     "noise_suppression": False, "festival_rate_range": (1.0, 1.0), "synthetic_voices": 0.0,
-                    "synthetic_voice_count": 400}
+                    "synthetic_voice_count": 400, "unreleased_stops": 0.0}
 
     def data_key(self) -> str:
         d = dataclasses.asdict(self)
@@ -569,7 +574,9 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                 fest = [s.startswith("festival:") for s in spk]
                 audio = []
                 for _ in range(cfg.augment_copies):
-                    for c, f in zip(clips, fest):
+                    for c, f, lab in zip(clips, fest, labels):
+                        if cfg.unreleased_stops > 0 and lab in FINAL_STOP_WORDS and rng.random() < cfg.unreleased_stops:
+                            c = augment.drop_final_release(c, float(rng.uniform(15, 40)))
                         strong = f and cfg.festival_vtlp_range > 0
                         audio.append(augment_clip(
                             c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
