@@ -105,7 +105,11 @@ def test_synthetic_variants_are_drawn_from_their_name_and_speak_with_moved_forma
         assert x.dtype == np.float32 and x.size > 1600 and np.sqrt(np.mean(x ** 2)) > 0.01
         assert x.shape != plain[s.voice].shape or not np.array_equal(x, plain[s.voice]), s.name
     np.testing.assert_array_equal(outs[0], voices.render_espeak("stop", spk[0]))
-    assert (tmp_path / "espeak-ng-synthetic" / "part2" / "espeak-ng-data" / "voices" / "!v" / "xv5-410").is_file()
+    stored = tmp_path / "espeak-ng-synthetic" / "part2" / "espeak-ng-data" / "voices" / "!v" / "xv5-410"
+    assert stored.read_text() == voices.synthetic_variant_text("xv5-410")
+    stored.write_text("language variant\nname stale\n")       # a file from an older generator is replaced
+    voices.render_espeak("stop", spk[410])
+    assert stored.read_text() == voices.synthetic_variant_text("xv5-410")
 
 
 def test_synthetic_voice_clips_speak_every_word_class_with_synthetic_training_speakers(tmp_path, monkeypatch):

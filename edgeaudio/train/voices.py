@@ -239,7 +239,7 @@ def synthetic_espeak_path(variant: str) -> str:
     (by the index in their name), each linking the system's data (under
     ``$EDGEAUDIO_CACHE/espeak-ng-synthetic``) with only the West Germanic
     languages (the English accents among them) and no other variants. The
-    variant file is written once, from :func:`synthetic_variant_text`.
+    variant file is (re)written whenever it differs from :func:`synthetic_variant_text`.
     """
     m = re.fullmatch(SYNTHETIC_PREFIX + r"(\d+)-(\d+)", variant)
     if not m:
@@ -249,7 +249,8 @@ def synthetic_espeak_path(variant: str) -> str:
     data = root / "espeak-ng-data"
     vdir = data / "voices" / "!v"
     target = vdir / variant
-    if target.is_file():
+    text = synthetic_variant_text(variant)
+    if target.is_file() and target.read_text() == text:
         return str(root)
     with _SYNTHETIC_LOCK:
         if not vdir.is_dir():
@@ -266,10 +267,10 @@ def synthetic_espeak_path(variant: str) -> str:
                 os.replace(tmp, data)
             except OSError:  # another process made it first
                 shutil.rmtree(tmp, ignore_errors=True)
-        if not target.is_file():
+        if not target.is_file() or target.read_text() != text:
             fd, tmpf = tempfile.mkstemp(prefix=".tmp.", dir=vdir)
             with os.fdopen(fd, "w") as f:
-                f.write(synthetic_variant_text(variant))
+                f.write(text)
             os.replace(tmpf, target)
     return str(root)
 
