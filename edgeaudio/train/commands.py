@@ -280,6 +280,28 @@ def swap_vowel(phonemes: str, vowel: str) -> str:
     raise ValueError(f"no stressed vowel of {known} in {phonemes!r}")
 
 
+def _load_word_clips(cache: Path) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """The (clips, labels, speakers) that :func:`_render_word_clips` saved in ``cache``."""
+    with np.load(cache, allow_pickle=False) as z:
+        return (_unpack_clips(z["audio"], z["ends"]), [str(l) for l in z["labels"]],
+                [str(v) for v in z["speakers"]])
+
+
+def _render_word_clips(jobs: Sequence[Tuple[Any, ...]], labels: Sequence[str], cache: Path
+                       ) -> Tuple[List[np.ndarray], List[str], List[str]]:
+    """Render ``jobs`` (:func:`_render_many`), drop empty renders, save (clips, labels, speakers) in ``cache``."""
+    clips = _render_many(jobs)
+    keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
+    clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
+    spk = [jobs[i][1].name for i in keep]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    audio, ends = _pack_clips(clips)
+    np.savez(tmp, audio=audio, ends=ends, labels=np.array(labels), speakers=np.array(spk))
+    os.replace(tmp, cache)
+    return clips, labels, spk
+
+
 def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
                         ) -> Tuple[List[np.ndarray], List[str], List[str]]:
     """The ``cfg.vowel_variants`` training clips (clips, labels, speakers), cached in ``work``.
@@ -298,9 +320,7 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
     key = hashlib.sha1(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()[:12]
     cache = work / f"vowels-{key}.npz"
     if resume and cache.is_file():
-        with np.load(cache, allow_pickle=False) as z:
-            return (_unpack_clips(z["audio"], z["ends"]), [str(l) for l in z["labels"]],
-                    [str(v) for v in z["speakers"]])
+        return _load_word_clips(cache)
     esp = [s for s in voices.speakers(False) if s.split == "train" and s.engine == "espeak"]
     if not esp:
         raise RuntimeError("no espeak-ng training voices: install espeak-ng (apt-get install espeak-ng)")
@@ -324,15 +344,7 @@ def vowel_variant_clips(cfg: CommandsConfig, work: Path, resume: bool = True
                     phon[kw, s.voice] = voices.phonemes(kw, s.voice)
                 jobs.append(("[[" + swap_vowel(phon[kw, s.voice], vowel) + "]]", s, wpm, pitch))
             labels.append(kw)
-    clips = _render_many(jobs)
-    keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
-    clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
-    spk = [jobs[i][1].name for i in keep]
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    audio, ends = _pack_clips(clips)
-    np.savez(tmp, audio=audio, ends=ends, labels=np.array(labels), speakers=np.array(spk))
-    os.replace(tmp, cache)
+    clips, labels, spk = _render_word_clips(jobs, labels, cache)
     _log(f"vowel variants: {len(clips)} clips")
     return clips, labels, spk
 
@@ -357,9 +369,7 @@ def synthetic_voice_clips(cfg: CommandsConfig, work: Path, resume: bool = True
                                   ).encode()).hexdigest()[:12]
     cache = work / f"synthetic-{key}.npz"
     if resume and cache.is_file():
-        with np.load(cache, allow_pickle=False) as z:
-            return (_unpack_clips(z["audio"], z["ends"]), [str(l) for l in z["labels"]],
-                    [str(v) for v in z["speakers"]])
+        return _load_word_clips(cache)
     spk = voices.synthetic_speakers(cfg.synthetic_voice_count, cfg.seed, accents)
     rng = np.random.default_rng([cfg.seed, 11])
     words = unknown_words("train")
@@ -370,15 +380,7 @@ def synthetic_voice_clips(cfg: CommandsConfig, work: Path, resume: bool = True
             jobs.append((text, spk[int(rng.integers(0, len(spk)))], int(rng.integers(120, 221)),
                          int(rng.integers(20, 81))))
             labels.append(label)
-    clips = _render_many(jobs)
-    keep = [i for i, c in enumerate(clips) if c.size >= voices.SAMPLE_RATE // 10]  # an empty render is no word
-    clips, labels = [clips[i] for i in keep], [labels[i] for i in keep]
-    names = [jobs[i][1].name for i in keep]
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    audio, ends = _pack_clips(clips)
-    np.savez(tmp, audio=audio, ends=ends, labels=np.array(labels), speakers=np.array(names))
-    os.replace(tmp, cache)
+    clips, labels, names = _render_word_clips(jobs, labels, cache)
     _log(f"synthetic voices: {len(clips)} clips from {len(set(names))} speakers")
     return clips, labels, names
 
