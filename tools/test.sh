@@ -47,7 +47,10 @@ if [[ $install == 1 ]]; then
         echo "all present: ${APT_PACKAGES[*]}"
     fi
     step "python packages (editable install with the test extra)"
-    $PY -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja "cython>=3.0"
+    # --no-build-isolation below: sdists among the test extra (python_speech_features) build with
+    # this environment's setuptools, which needs wheel for bdist_wheel (a fresh venv has none)
+    $PY -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja "cython>=3.0" \
+        "setuptools>=64" wheel
     $PY -m pip install -q --disable-pip-version-check --no-build-isolation -e ".[test]"
     # tflite-runtime 2.14 needs Python <= 3.11 and numpy < 2: its own venv, used by
     # tests/test_runtime_tflite.py (EDGEAUDIO_TFLITE_PYTHON points at it)
