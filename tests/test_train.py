@@ -219,11 +219,13 @@ def test_smoke_training_through_the_cli(tmp_path):
     from edgeaudio.models import Detector
 
     out, work = tmp_path / "out", tmp_path / "work"
-    recipe = ["--vowel-variants", "0.5", "--vowel-variants-festival-share", "0.5", "--head", "average_max"]
+    recipe = ["--vowel-variants", "0.5", "--vowel-variants-festival-share", "0.5", "--head", "average_max",
+              "--cepstra", "13"]
     assert main(["train", "commands", "--smoke", *recipe, "--out", str(out), "--work", str(work)]) == 0
     man = json.loads((out / "manifest.json").read_text())
     e = man["models"]["commands"]
     assert "average and max" in e["architecture"] and "stressed vowel swapped" in e["training_data"]
+    assert "first 13 DCT cepstra" in e["architecture"]
     assert "50% of them by festival kal" in e["training_data"]  # the recipe options reach the trainer
     assert e["labels"][:2] == ["silence", "unknown"] and len(e["labels"]) == 12
     m = runtime.load(out / e["file"], expected_sha256=e["sha256"])
@@ -267,7 +269,7 @@ def test_training_only_fields_do_not_change_the_dataset_key():
     from edgeaudio.train.commands import CommandsConfig
 
     a, b = CommandsConfig(), CommandsConfig(epochs=3, mixup_alpha=0.4, spec_time_masks=0, filters=8, mel_reduction=2,
-                                            label_smoothing=0.1)
+                                            label_smoothing=0.1, cepstra=13)
     assert a.data_key() == b.data_key() and a.synthesis_key() == b.synthesis_key()
     c = CommandsConfig(festival_share=0.5)
     assert c.synthesis_key() != a.synthesis_key()
@@ -356,6 +358,13 @@ def test_a_checkpoint_saved_before_a_config_field_existed_still_resumes():
         assert _trained_by(saved, cfg)
         setattr(cfg, field, 0.9)
         assert not _trained_by(saved, cfg)
+    # cepstral smoothing came in on by default: a checkpoint from before it was trained without it
+    cfg = CommandsConfig()
+    saved = json.loads(json.dumps(dataclasses.asdict(cfg)))
+    del saved["cepstra"]
+    assert cfg.cepstra == 13 and not _trained_by(saved, cfg)
+    cfg.cepstra = 0
+    assert _trained_by(saved, cfg)
 
 
 def test_room_ir_prob_sets_the_share_of_reverberant_training_clips():
@@ -481,15 +490,16 @@ def test_high_shelf_changes_only_the_band_above_its_corner():
             assert abs(10 * np.log10(Y[band].sum() / X[band].sum()) - want) < 0.1, (gain, lo, hi)
 
 
-@pytest.mark.parametrize("head", ["global_average", "global_max", "average_max", "time_flatten"])
-def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_path, head):
+@pytest.mark.parametrize("head,cepstra", [("global_average", 0), ("global_max", 0), ("average_max", 0),
+                                          ("time_flatten", 0), ("global_average", 6)])
+def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_path, head, cepstra):
     pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")
     from edgeaudio import runtime
     from edgeaudio.train.model import ds_cnn, tensorflow, to_int8_tflite
 
     tf = tensorflow()
     tf.keras.utils.set_random_seed(3)
-    model = ds_cnn((24, 16), 4, filters=8, blocks=1, head=head)
+    model = ds_cnn((24, 16), 4, filters=8, blocks=1, head=head, cepstra=cepstra)
     rng = np.random.default_rng(3)
     # log-mel-like inputs: ln(energy) of a few patterns, so the classes differ
     x = (rng.standard_normal((96, 24, 16, 1)) + np.linspace(-8, 2, 16)[:, None]).astype(np.float32)
@@ -497,7 +507,7 @@ def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_
     x[np.arange(96), 6:12, y * 4, 0] += 6.0  # class k: a burst in band 4k
     model.compile(optimizer=tf.keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=15, batch_size=32, verbose=0)
-    path = tmp_path / f"{head}.tflite"
+    path = tmp_path / f"{head}-{cepstra}.tflite"
     path.write_bytes(to_int8_tflite(model, x[:48]))
     want = model.predict(x, verbose=0)
     got = runtime.load(path).invoke_batch(x)
@@ -505,6 +515,54 @@ def test_every_ds_cnn_head_converts_to_int8_and_agrees_with_the_float_model(tmp_
     # int8 error: a few output steps (1/256 for a softmax) and the same decision almost everywhere
     assert np.abs(got - want).max() < 0.08
     assert (got.argmax(1) == want.argmax(1)).mean() >= 0.95
+
+
+def test_int8_files_are_stripped_of_names_and_run_the_same(tmp_path):
+    pytest.importorskip("ai_edge_litert.interpreter", reason="needs the litert extra")
+    from edgeaudio import runtime
+    from edgeaudio.train.model import ds_cnn, tensorflow, to_int8_tflite
+
+    tensorflow().keras.utils.set_random_seed(4)
+    model = ds_cnn((49, 40), 12, filters=16, blocks=2, cepstra=13)
+    rep = np.random.default_rng(4).normal(-6, 3, (32, 49, 40, 1)).astype(np.float32)
+    paths = {}
+    for strip in (False, True):
+        paths[strip] = tmp_path / f"strip-{strip}.tflite"
+        paths[strip].write_bytes(to_int8_tflite(model, rep, strip=strip))
+    assert paths[True].stat().st_size < paths[False].stat().st_size - 2000
+    stripped, named = runtime.load(paths[True]), runtime.load(paths[False])
+    assert stripped.input_details[0]["name"] == "" and named.input_details[0]["name"] != ""
+    assert np.array_equal(stripped.invoke_batch(rep), named.invoke_batch(rep))
+
+
+def test_cepstral_smoothing_keeps_the_first_dct_cepstra_of_each_frame():
+    from scipy.fft import dct, idct
+
+    from edgeaudio.train.model import cepstra_note, cepstral_smoothing, ds_cnn, tensorflow
+
+    x = np.random.default_rng(5).normal(-6, 3, (7, 40))
+    for keep in (1, 13, 40):
+        c = dct(x, type=2, norm="ortho", axis=-1)
+        c[:, keep:] = 0
+        want = idct(c, type=2, norm="ortho", axis=-1)  # scipy's DCT-II / III pair as the reference
+        assert np.abs(x @ cepstral_smoothing(40, keep) - want).max() < 1e-5
+    assert np.allclose(x @ cepstral_smoothing(40, 40), x, atol=1e-5)   # every cepstrum kept: the identity
+    assert np.allclose(np.ones(40) @ cepstral_smoothing(40, 5), 1.0, atol=1e-6)  # a flat frame passes
+    # in the model: a fixed layer after the input scaling, not trained, no parameters of the DS-CNN's own
+    tf = tensorflow()
+    plain, smooth = ds_cnn((49, 40), 12, filters=16, blocks=2), ds_cnn((49, 40), 12, filters=16, blocks=2, cepstra=13)
+    layer = smooth.get_layer("cepstral_smoothing")
+    assert not layer.trainable and layer.count_params() == 40 * 40
+    assert sum(int(np.prod(w.shape)) for w in smooth.trainable_weights) == \
+        sum(int(np.prod(w.shape)) for w in plain.trainable_weights)
+    frames = np.random.default_rng(6).normal(-6, 3, (2, 49, 40, 1)).astype(np.float32)
+    got = tf.keras.Model(smooth.input, layer.output)(frames).numpy()
+    c = dct((frames[..., 0] + 6.0) * 0.25, type=2, norm="ortho", axis=-1)
+    c[..., 13:] = 0
+    assert np.abs(got - idct(c, type=2, norm="ortho", axis=-1)).max() < 1e-4
+    with pytest.raises(ValueError, match="cepstra must be in"):
+        ds_cnn((49, 40), 12, cepstra=41)
+    assert cepstra_note(0) == "" and "first 13 DCT cepstra" in cepstra_note(13)
 
 
 def test_an_unknown_ds_cnn_head_is_refused():

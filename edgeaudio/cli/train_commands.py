@@ -50,5 +50,7 @@ def register(models) -> None:
                       "room_ir_prob": (float, "share of training clips heard through a room impulse response"),
                       "head": (str, "DS-CNN pooling head: global_average, global_max or average_max"),
                       "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),
+                      "cepstra": (int, "smooth each log-mel frame to its first N DCT cepstra inside the model "
+                                       "(its spectral envelope; default 13, 0: off)"),
                       "label_smoothing": (float, "label smoothing of the training targets (0: off)")})
     p.set_defaults(func=cmd_train_commands)

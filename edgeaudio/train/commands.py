@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import features
 from . import augment, manifest, voices
-from .model import count_macs, ds_cnn, mel_reduction_note, tensorflow, to_int8_tflite
+from .model import cepstra_note, count_macs, ds_cnn, mel_reduction_note, tensorflow, to_int8_tflite
 
 KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 LABELS: Tuple[str, ...] = ("silence", "unknown") + KEYWORDS
@@ -84,6 +84,9 @@ class CommandsConfig:
     #: mel bands per band the DS-CNN's blocks see (:func:`edgeaudio.train.model.ds_cnn`: 4, the Hello Edge
     #: layout; 2 or 8 for twice or half the MACs, the same parameters)
     mel_reduction: int = 4
+    #: cepstra of each log-mel frame the model keeps (:func:`edgeaudio.train.model.ds_cnn`: the frame smoothed
+    #: to its spectral envelope inside the model; 0: the frames as they are)
+    cepstra: int = 13
     hop_ms: int = 20
     seed: int = 1234
     festival: Optional[bool] = None   # None: use festival when installed
@@ -146,8 +149,11 @@ class CommandsConfig:
                    epochs=1, batch_size=16, filters=16, blocks=1, room_irs=2, music_clips=1)
 
     #: fields that only steer training, not the data
-    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction",
+    TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction", "cepstra",
                      "spec_time_masks", "spec_freq_masks", "mixup_alpha", "label_smoothing")
+    #: fields whose value before they existed differs from their default: a checkpoint saved without
+    #: one was trained at this value (:func:`_trained_by`)
+    BEFORE_ADDED = {"cepstra": 0, "vowel_variants": 0.0}
     #: fields that decide the clean synthesised clips (the rest only augment them)
     SYNTHESIS = ("train_per_keyword", "val_per_class", "test_per_class", "unknown_factor", "seed", "festival",
                  "festival_share")
@@ -667,13 +673,15 @@ def clear_checkpoints(work: Path) -> None:
 def _trained_by(saved: Dict[str, Any], cfg: Any, ignore: Sequence[str] = ()) -> bool:
     """Whether a checkpoint saved under config ``saved`` is ``cfg``'s training (fields in
     ``cfg.TUNING_ONLY``, which only steer what happens after training, and in ``ignore`` may differ;
-    a field added to the config after the checkpoint was saved matches at its default value)."""
+    a field added to the config after the checkpoint was saved matches at its default value, or at
+    ``cfg.BEFORE_ADDED``'s value for it where the default changed when it was added)."""
     skip = set(getattr(cfg, "TUNING_ONLY", ())) | set(ignore)
     # compared as saved (JSON): a tuple field reads back as a list
     now = json.loads(json.dumps({k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}))
     defaults = json.loads(json.dumps({f.name: f.default for f in dataclasses.fields(cfg)
                                       if f.default is not dataclasses.MISSING}))
-    for k in [k for k in now if k not in saved and k in defaults and now[k] == defaults[k]]:
+    before = json.loads(json.dumps(getattr(cfg, "BEFORE_ADDED", {})))
+    for k in [k for k in now if k not in saved and k in defaults and now[k] == before.get(k, defaults[k])]:
         del now[k]
     return {k: v for k, v in saved.items() if k not in skip} == now
 
@@ -717,7 +725,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
             log("checkpoint is from another configuration: starting afresh")
     if start == 0:
         model = ds_cnn(x.shape[1:3], n_classes, cfg.filters, cfg.blocks, head=head,
-                       mel_reduction=int(getattr(cfg, "mel_reduction", 4)))
+                       mel_reduction=int(getattr(cfg, "mel_reduction", 4)), cepstra=int(getattr(cfg, "cepstra", 0)))
         if init is not None:
             model.set_weights(init.get_weights())
         # mixup's labels come one-hot (mixed), so do smoothed ones; the others as class indices
@@ -906,7 +914,7 @@ def dscnn_entry(model_path: Path, model: Any, fe: Any, cfg: Any, *, task: str, l
         "labels": list(labels),
         "architecture": f"DS-CNN (Hello Edge): conv 10x4/2 {cfg.filters}ch + {cfg.blocks} depthwise-separable "
                         f"blocks, {POOLING[getattr(cfg, 'head', 'global_average')]}, dense softmax"
-                        + mel_reduction_note(getattr(cfg, "mel_reduction", 4)),
+                        + mel_reduction_note(getattr(cfg, "mel_reduction", 4)) + cepstra_note(getattr(cfg, "cepstra", 0)),
         "input": {"shape": [1, int(model.input_shape[1]), int(model.input_shape[2]), 1], "dtype": "int8",
                   "features": "logmel", "quantization": "from the model's input tensor"},
         "frontend": fe.to_dict(),
