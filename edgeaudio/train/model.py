@@ -47,7 +47,7 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     the frame's orthonormal DCT-II over the mel axis (its cepstrum) and
     transforms back to the mel bands, so what a voice's pitch harmonics and
     fine formant detail add is gone; the frontend is unchanged and the
-    projection is one 40x40 fully connected layer in the int8 model.
+    projection is one n_mels x n_mels fully connected layer in the int8 model.
     ``head="global_max"`` keeps each channel's strongest response instead of
     its mean, and ``"average_max"`` concatenates both (a short word fills a
     few of the 1 s window's frames: the mean dilutes it with background).
@@ -113,7 +113,7 @@ def mel_reduction_note(mel_reduction: int) -> str:
 
 def cepstra_note(cepstra: int) -> str:
     """What a manifest's architecture line adds for ``cepstra`` > 0 ("" when off)."""
-    return "" if not int(cepstra) else f"; each input frame smoothed to its first {int(cepstra)} DCT cepstra first"
+    return "" if not int(cepstra) else f"; input frames smoothed to their first {int(cepstra)} DCT cepstra"
 
 
 def count_macs(model: Any) -> int:
@@ -164,8 +164,8 @@ def strip_names(blob: bytes) -> bytes:
 
     A DS-CNN's names (``ds_cnn_1/re_lu_9_1/Relu;ds_cnn_1/batch_normalization...``)
     are about 7 % of its int8 file; nothing here reads them (the manifest
-    describes the input and output), and LiteRT and tflite-runtime run the
-    stripped file with identical outputs (tested).
+    describes the input and output); LiteRT gives the stripped file's outputs
+    bit for bit (tested), and tflite-runtime runs it (``test_runtime_tflite``).
     """
     from tensorflow.lite.tools import flatbuffer_utils
 
