@@ -220,12 +220,12 @@ def test_smoke_training_through_the_cli(tmp_path):
 
     out, work = tmp_path / "out", tmp_path / "work"
     recipe = ["--vowel-variants", "0.5", "--vowel-variants-festival-share", "0.5", "--head", "average_max",
-              "--cepstra", "13"]
+              "--cepstra", "9"]
     assert main(["train", "commands", "--smoke", *recipe, "--out", str(out), "--work", str(work)]) == 0
     man = json.loads((out / "manifest.json").read_text())
     e = man["models"]["commands"]
     assert "average and max" in e["architecture"] and "stressed vowel swapped" in e["training_data"]
-    assert "first 13 DCT cepstra" in e["architecture"]
+    assert "first 9 DCT cepstra" in e["architecture"]  # a non-default value reaches the model
     assert "50% of them by festival kal" in e["training_data"]  # the recipe options reach the trainer
     assert e["labels"][:2] == ["silence", "unknown"] and len(e["labels"]) == 12
     m = runtime.load(out / e["file"], expected_sha256=e["sha256"])
@@ -269,7 +269,7 @@ def test_training_only_fields_do_not_change_the_dataset_key():
     from edgeaudio.train.commands import CommandsConfig
 
     a, b = CommandsConfig(), CommandsConfig(epochs=3, mixup_alpha=0.4, spec_time_masks=0, filters=8, mel_reduction=2,
-                                            label_smoothing=0.1, cepstra=13)
+                                            label_smoothing=0.1, cepstra=0)
     assert a.data_key() == b.data_key() and a.synthesis_key() == b.synthesis_key()
     c = CommandsConfig(festival_share=0.5)
     assert c.synthesis_key() != a.synthesis_key()
