@@ -617,3 +617,109 @@ def test_vowel_variants_swap_the_stressed_vowel_and_speak_with_training_voices(t
     kal = [c for c, s in zip(clips, spk) if s == "festival:kal_diphone"]
     assert 10 <= len(kal) <= 50 and len(clips) == 60 and all(c.size >= 1600 for c in clips)
     assert set(spk) <= train | {"festival:kal_diphone"}
+
+
+def test_augment_clip_hands_back_the_clean_twin_without_drawing_from_the_generator():
+    """The twin is the example before its background: collecting it leaves the example and the generator's
+    stream unchanged; without background the twin is the example; a silence example is its own twin."""
+    from edgeaudio.train.commands import augment_clip
+
+    rng = np.random.default_rng(0)
+    speech = (0.2 * np.sin(2 * np.pi * 300 * np.arange(8000) / 16000)).astype(np.float32)
+    bank = augment.NoiseBank([rng.standard_normal(32000).astype(np.float32)])
+    for noise_prob, x in ((1.0, speech), (0.0, speech), (1.0, np.zeros(0, np.float32))):
+        a, b, twins = np.random.default_rng(5), np.random.default_rng(5), []
+        plain = augment_clip(x, a, bank, [], "train", (10.0, 10.0), noise_prob=noise_prob)
+        got = augment_clip(x, b, bank, [], "train", (10.0, 10.0), noise_prob=noise_prob, clean=twins)
+        np.testing.assert_array_equal(plain, got)
+        assert a.random() == b.random() and len(twins) == 1
+        if noise_prob == 0.0 or not x.size:
+            np.testing.assert_array_equal(twins[0], got)
+        else:  # 10 dB below the speech (active-speech power): the difference is the background
+            ps = np.mean(twins[0][np.abs(twins[0]) > 1e-4] ** 2)
+            assert abs(10 * np.log10(ps / np.mean((got - twins[0]) ** 2)) - 10.0) < 0.5
+
+
+def test_consistency_dataset_adds_twins_and_keeps_the_cached_arrays(tmp_path, capsys):
+    """consistency > 0 adds x_train_clean to the same data key; a cache built without twins is rebuilt
+    with them and every other array unchanged; real recordings have no twin to give."""
+    from edgeaudio.train.commands import CommandsConfig, build_dataset
+
+    a = CommandsConfig.smoke()
+    b = CommandsConfig.smoke()
+    b.consistency = 1.0
+    assert a.data_key() == b.data_key()
+    da = build_dataset(a, tmp_path)
+    assert "x_train_clean" not in da
+    capsys.readouterr()
+    db = build_dataset(b, tmp_path)
+    assert "no clean twins" in capsys.readouterr().out
+    assert set(db) == set(da) | {"x_train_clean"}
+    for k in da:
+        np.testing.assert_array_equal(da[k], db[k])
+    twins, x, y = db["x_train_clean"], db["x_train"], db["y_train"]
+    assert twins.shape == x.shape
+    same = np.all(twins == x, axis=(1, 2))
+    assert same[y == 0].all()                  # silence is its own twin
+    assert 0.5 < 1 - same[y != 0].mean() <= 1  # background on most speech examples (p 0.9)
+    assert set(build_dataset(b, tmp_path)) == set(db)  # now cached with the twins
+    b.speech_commands_dir = str(tmp_path)
+    with pytest.raises(ValueError, match="synthesised clips"):
+        build_dataset(b, tmp_path)
+
+
+def test_consistency_kl_matches_numpy():
+    from edgeaudio.train.model import consistency_kl, tensorflow
+
+    tf = tensorflow()
+    rng = np.random.default_rng(3)
+    p, q = rng.dirichlet(np.ones(5), 4), rng.dirichlet(np.ones(5), 4)
+    want = np.mean(np.sum(p * np.log(p / q), axis=1))
+    assert abs(float(consistency_kl(tf.constant(p), tf.constant(q))) - want) < 1e-5
+    assert abs(float(consistency_kl(tf.constant(p), tf.constant(p)))) < 1e-6
+
+
+def test_consistency_training_fits_resumes_and_returns_the_plain_classifier(tmp_path, capsys):
+    """fit() with a consistency weight trains on paired batches (both halves masked alike), checkpoints the
+    wrapper, resumes from it mid-run, and hands back a ds_cnn that converts to int8."""
+    from edgeaudio.train import commands as C
+    from edgeaudio.train.model import tensorflow, to_int8_tflite
+
+    tf = tensorflow()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((48, 49, 40)).astype(np.float32) - 6.0
+    data = {"x_train": x, "x_train_clean": x + 0.3 * rng.standard_normal(x.shape).astype(np.float32),
+            "y_train": (np.arange(48) % 12).astype(np.int32),
+            "x_val": x[:12], "y_val": (np.arange(12) % 12).astype(np.int32)}
+    (xn, xc), yb = C._batches(tf, x, data["y_train"], 8, 1, twins=data["x_train_clean"])[0]
+    assert xn.shape == xc.shape == (8, 49, 40, 1) and yb.shape == (8,)
+    np.testing.assert_array_equal(xn, C._batches(tf, x, data["y_train"], 8, 1)[0][0])  # the batch it was
+
+    def masked(e):  # the cells SpecAugment filled: the one value repeated in a random example
+        vals, counts = np.unique(e, return_counts=True)
+        return e == vals[np.argmax(counts)] if counts.max() > 1 else np.zeros(e.shape, bool)
+
+    assert any(masked(e).any() for e in xn)
+    for en, ec in zip(xn, xc):
+        np.testing.assert_array_equal(masked(en), masked(ec))
+    with pytest.raises(ValueError, match="twins"):
+        C._batches(tf, x, data["y_train"], 8, 1, twins=x[:3])
+    cfg = C.CommandsConfig.smoke()
+    cfg.consistency, cfg.epochs = 1.0, 2
+    model = C.fit(cfg, data, tmp_path)
+    assert model.name == "ds_cnn" and model.output_shape == (None, 12)
+    state = json.loads((tmp_path / "train_state.json").read_text())
+    assert state["epoch"] == 2
+    # a run stopped after its first epoch picks up from the saved wrapper
+    state["epoch"] = 1
+    (tmp_path / "train_state.json").write_text(json.dumps(state))
+    capsys.readouterr()
+    again = C.fit(cfg, data, tmp_path)
+    assert "resuming after epoch 1" in capsys.readouterr().out
+    assert again.name == "ds_cnn"
+    assert len(to_int8_tflite(again, x[:8, ..., None])) > 0
+    with pytest.raises(ValueError, match="x_train_clean"):
+        C.fit(cfg, {k: v for k, v in data.items() if k != "x_train_clean"}, tmp_path / "b")
+    cfg.mixup_alpha = 0.2
+    with pytest.raises(ValueError, match="mixup"):
+        C.fit(cfg, data, tmp_path / "c")

@@ -52,5 +52,7 @@ def register(models) -> None:
                       "mel_reduction": (int, "mel bands per band the DS-CNN blocks see: 4 (default), 2 or 8"),
                       "cepstra": (int, "smooth each log-mel frame to its first N DCT cepstra inside the model "
                                        "(its spectral envelope; default 13, 0: off)"),
-                      "label_smoothing": (float, "label smoothing of the training targets (0: off)")})
+                      "label_smoothing": (float, "label smoothing of the training targets (0: off)"),
+                      "consistency": (float, "weight of the consistency loss between each noisy training "
+                                             "example and its clean twin (0: off; twice the training time)")})
     p.set_defaults(func=cmd_train_commands)

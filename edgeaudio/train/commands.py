@@ -30,7 +30,8 @@ import numpy as np
 
 from .. import features
 from . import augment, manifest, voices
-from .model import cepstra_note, count_macs, ds_cnn, mel_reduction_note, tensorflow, to_int8_tflite
+from .model import (cepstra_note, consistency_trainer, consistency_trainer_class, count_macs, ds_cnn,
+                    mel_reduction_note, tensorflow, to_int8_tflite)
 
 KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 LABELS: Tuple[str, ...] = ("silence", "unknown") + KEYWORDS
@@ -109,6 +110,11 @@ class CommandsConfig:
     spec_freq_masks: int = 2
     mixup_alpha: float = 0.0          # mixup of training batches (Beta(alpha, alpha) weights; 0: off)
     label_smoothing: float = 0.0      # training targets (1 - s) one-hot + s / classes (0: off)
+    #: consistency training: each training example is paired with its clean twin, the same clip before the
+    #: background was mixed in (same speech, warp, shift, level and room), and the loss adds cross-entropy on
+    #: the twin plus this weight times KL(p(twin) || p(example)), the twin's prediction held fixed
+    #: (:func:`edgeaudio.train.model.consistency_trainer`; two forward passes a batch). 0: off
+    consistency: float = 0.0
     #: formant warp of training speech (augment.formant_warp, pitch kept): chance per clip and factor range
     formant_warp_prob: float = 0.0
     formant_warp_range: Tuple[float, float] = (0.8, 1.25)
@@ -150,7 +156,7 @@ class CommandsConfig:
 
     #: fields that only steer training, not the data
     TRAINING_ONLY = ("epochs", "batch_size", "learning_rate", "filters", "blocks", "head", "mel_reduction", "cepstra",
-                     "spec_time_masks", "spec_freq_masks", "mixup_alpha", "label_smoothing")
+                     "spec_time_masks", "spec_freq_masks", "mixup_alpha", "label_smoothing", "consistency")
     #: fields whose value before they existed differs from their default: a checkpoint saved without
     #: one was trained at this value (:func:`_trained_by`)
     BEFORE_ADDED = {"cepstra": 0, "vowel_variants": 0.0}
@@ -441,7 +447,7 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
                  irs: Sequence[np.ndarray], strength: str, snr_db: Tuple[float, float] = (0.0, 25.0),
                  vtlp_range: float = 0.0, noise_prob: float = 0.9, always_vtlp: bool = False,
                  formant_prob: float = 0.0, formant_range: Sequence[float] = (1.0, 1.0),
-                 ir_prob: float = 0.3) -> np.ndarray:
+                 ir_prob: float = 0.3, clean: Optional[List[np.ndarray]] = None) -> np.ndarray:
     """One 1 s training example from a clean utterance (empty ``x`` makes a silence example).
 
     ``vtlp_range`` warps half the training clips (all of them with
@@ -449,6 +455,9 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
     clips get background at an SNR drawn from ``snr_db``; ``formant_prob`` of
     them are formant-warped by factors in ``formant_range`` (:func:`augment.random_formant_warp`);
     ``ir_prob`` of them are heard through one of the room impulse responses ``irs``.
+    ``clean``, a list, receives the example's clean twin: the same clip
+    before its background was mixed in (a silence example is its own twin);
+    collecting it draws nothing from ``rng``.
     """
     if not 0.0 <= ir_prob <= 1.0:
         raise ValueError(f"room_ir_prob must be in [0, 1], got {ir_prob}")
@@ -463,9 +472,15 @@ def augment_clip(x: np.ndarray, rng: np.random.Generator, bank: augment.NoiseBan
         clip = augment.apply_ir(clip, irs[int(rng.integers(0, len(irs)))])
     if not x.size:  # silence: background alone, from digital zero to loud
         if rng.random() < 0.1:
-            return np.zeros(CLIP_SAMPLES, np.float32)
-        return augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
+            out = np.zeros(CLIP_SAMPLES, np.float32)
+        else:
+            out = augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-70, -25))
+        if clean is not None:
+            clean.append(out)
+        return out
     clip = augment.set_level(clip, rng.uniform(-35, -12))
+    if clean is not None:
+        clean.append(np.clip(clip, -1.0, 1.0).astype(np.float32))
     if rng.random() < noise_prob:
         clip = augment.mix_at_snr(clip, bank.draw(CLIP_SAMPLES, rng), rng.uniform(*snr_db))
     return np.clip(clip, -1.0, 1.0).astype(np.float32)
@@ -546,12 +561,20 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
 
     Besides ``x_*`` / ``y_*`` (and ``x_test_noisy``, the test clips with the
     test noise bank at 10 dB SNR), ``speaker_test`` names each test example's
-    voice (``""`` for silence) for per-voice breakdowns.
+    voice (``""`` for silence) for per-voice breakdowns. With ``cfg.consistency``
+    on, ``x_train_clean`` holds each training example's clean twin (the same
+    data key: a cache without the twins is rebuilt, identical plus them).
     """
+    paired = cfg.consistency > 0
+    if paired and cfg.speech_commands_dir:
+        raise ValueError("consistency training needs synthesised clips (their clean twins); "
+                         "it cannot be combined with speech_commands_dir")
     cache = work / f"data-{cfg.data_key()}.npz"
     cached = load_cached_dataset(cache, resume, _log)
-    if cached is not None:
+    if cached is not None and (not paired or "x_train_clean" in cached):
         return cached
+    if cached is not None:
+        _log("the cached dataset has no clean twins of its training examples: building it again with them")
     t0 = time.time()
     irs = augment.room_irs(cfg.room_irs, np.random.default_rng(cfg.seed))
     out: Dict[str, np.ndarray] = {}
@@ -580,7 +603,8 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             y = np.array([LABELS.index(l) for l in labels], np.int32)
             if split == "train":
                 fest = [s.startswith("festival:") for s in spk]
-                audio = []
+                audio: List[np.ndarray] = []
+                twins: Optional[List[np.ndarray]] = [] if paired else None
                 for _ in range(cfg.augment_copies):
                     for c, f, lab in zip(clips, fest, labels):
                         if cfg.unreleased_stops > 0 and lab in FINAL_STOP_WORDS and rng.random() < cfg.unreleased_stops:
@@ -589,8 +613,10 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
                         audio.append(augment_clip(
                             c, rng, bank, irs, "train", (cfg.snr_min_db, cfg.snr_max_db),
                             cfg.festival_vtlp_range if strong else cfg.vtlp_range, cfg.noise_prob, strong,
-                            cfg.formant_warp_prob, cfg.formant_warp_range, cfg.room_ir_prob))
+                            cfg.formant_warp_prob, cfg.formant_warp_range, cfg.room_ir_prob, twins))
                 y = np.tile(y, cfg.augment_copies)
+                if twins is not None:
+                    out["x_train_clean"] = _features(np.stack(twins), cfg)
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
             else:
@@ -620,14 +646,19 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
 
 
 def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_masks: int = 2,
-             freq_masks: int = 2, mixup_alpha: float = 0.0, n_classes: int = 0, one_hot: bool = False) -> Any:
+             freq_masks: int = 2, mixup_alpha: float = 0.0, n_classes: int = 0, one_hot: bool = False,
+             twins: Optional[np.ndarray] = None) -> Any:
     """A Keras PyDataset with SpecAugment on each training batch, reproducible per (epoch, batch).
 
     With ``mixup_alpha`` > 0 each batch is mixed with a shuffled copy of
     itself (weights from Beta(alpha, alpha)) and the labels come back one-hot
     over ``n_classes``, mixed the same way; ``one_hot`` gives one-hot labels
-    without mixing (for a smoothed loss).
+    without mixing (for a smoothed loss). With ``twins`` (an array like
+    ``x``, no mixup) a batch's inputs are ``(x batch, twins batch)``, both
+    masked in the same places.
     """
+    if twins is not None and (mixup_alpha > 0 or twins.shape != x.shape):
+        raise ValueError("twins need the shape of x and no mixup")
 
     class SpecAugmented(tf.keras.utils.PyDataset):
         def __init__(self) -> None:
@@ -646,6 +677,11 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_
             idx = self.order[i * batch:(i + 1) * batch]
             rng = np.random.default_rng([seed, self.epoch, i])
             xb = augment.spec_augment(x[idx], rng, time_masks=time_masks, freq_masks=freq_masks)
+            if twins is not None:  # the twin batch gets the masks its examples got
+                tb = augment.spec_augment(twins[idx], np.random.default_rng([seed, self.epoch, i]),
+                                          time_masks=time_masks, freq_masks=freq_masks)
+                yb = np.eye(n_classes, dtype=np.float32)[y[idx]] if one_hot else y[idx]
+                return (xb[..., None], tb[..., None]), yb
             if mixup_alpha <= 0 and not one_hot:
                 return xb[..., None], y[idx]
             yb = np.eye(n_classes, dtype=np.float32)[y[idx]]
@@ -701,6 +737,9 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     trained model of the same architecture, gives the starting weights of a
     fresh run (fine-tuning). ``resume_ignores`` names config fields that only
     shape later stages: a checkpoint saved under other values of them resumes.
+    A ``consistency`` weight > 0 in ``cfg`` trains on ``data["x_train_clean"]``
+    twins too (:func:`edgeaudio.train.model.consistency_trainer`); the model
+    returned is the plain classifier either way.
     """
     if monitor not in ("val_accuracy", "val_loss"):
         raise ValueError(f"monitor must be 'val_accuracy' or 'val_loss', got {monitor!r}")
@@ -714,6 +753,16 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     smoothing = float(getattr(cfg, "label_smoothing", 0.0))
     one_hot = mixup > 0 or smoothing > 0
     masks = (int(getattr(cfg, "spec_time_masks", 2)), int(getattr(cfg, "spec_freq_masks", 2)))
+    consistency = float(getattr(cfg, "consistency", 0.0))
+    twins = None
+    if consistency > 0:
+        if train is not None or "x_train_clean" not in data:
+            raise ValueError("consistency training needs the dataset's x_train_clean twins (build_dataset with "
+                             "consistency on) and no train= subset")
+        if mixup > 0:
+            raise ValueError("consistency training cannot be combined with mixup")
+        twins = data["x_train_clean"]
+        consistency_trainer_class()  # registered before a resume loads a saved wrapper
     start, best_score = 0, (-math.inf if higher else math.inf)
     if resume and ckpt.is_file() and state_path.is_file():
         state = json.loads(state_path.read_text())
@@ -728,6 +777,8 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
                        mel_reduction=int(getattr(cfg, "mel_reduction", 4)), cepstra=int(getattr(cfg, "cepstra", 0)))
         if init is not None:
             model.set_weights(init.get_weights())
+        if twins is not None:
+            model = consistency_trainer(model, consistency)
         # mixup's labels come one-hot (mixed), so do smoothed ones; the others as class indices
         loss, acc = ((tf.keras.losses.CategoricalCrossentropy(label_smoothing=smoothing),
                       tf.keras.metrics.CategoricalAccuracy(name="accuracy"))
@@ -751,7 +802,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
 
     if start < total:
         ds = _batches(tf, x, y, cfg.batch_size, cfg.seed, *masks, mixup_alpha=mixup, n_classes=n_classes,
-                      one_hot=one_hot)
+                      one_hot=one_hot, twins=twins)
         ds.epoch = start
         y_val = data["y_val"] if not one_hot else np.eye(n_classes, dtype=np.float32)[data["y_val"]]
         model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
@@ -759,7 +810,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
                   callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
     if best.is_file():
         model.load_weights(best)
-    return model
+    return model.base if twins is not None else model
 
 
 # ---- 3-4. int8 conversion and evaluation -------------------------------------------------
@@ -978,6 +1029,8 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             f"SpecAugment {cfg.spec_time_masks} time + {cfg.spec_freq_masks} frequency masks"
             + (f", mixup alpha {cfg.mixup_alpha:g}" if cfg.mixup_alpha > 0 else "")
             + (f", label smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing > 0 else "")
+            + (f", consistency loss: cross-entropy on each example's clean twin (before its background) "
+               f"plus {cfg.consistency:g} x KL(twin || example)" if cfg.consistency > 0 else "")
             + " in training). Test: "
             f"{cfg.test_per_class} per class, clean and with the test split's noise bank at 10 dB SNR."
             + (" Every clip of every split heard through the pipeline's noise suppressor."

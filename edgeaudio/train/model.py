@@ -5,7 +5,7 @@ without it, and the error names the ``train`` extra.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Tuple
+from typing import Any, Dict, Iterable, Tuple
 
 import numpy as np
 
@@ -92,6 +92,80 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
     x = L.Dropout(0.2)(x)
     out = L.Dense(n_classes, activation="softmax", name="probabilities")(x)
     return tf.keras.Model(inp, out, name="ds_cnn")
+
+
+def consistency_kl(p_clean: Any, p_noisy: Any) -> Any:
+    """Mean over the batch of KL(``p_clean`` || ``p_noisy``) between rows of class probabilities (TF tensors)."""
+    tf = tensorflow()
+    eps = 1e-7
+    return tf.reduce_mean(tf.reduce_sum(p_clean * (tf.math.log(p_clean + eps) - tf.math.log(p_noisy + eps)), axis=1))
+
+
+_CONSISTENCY_TRAINER: Any = None
+
+
+def consistency_trainer(base: Any, weight: float) -> Any:
+    """``base`` (a classifier with a softmax output) wrapped to train on noisy / clean twins.
+
+    ``fit`` on the wrapper takes batches ``((x_noisy, x_clean), y)``: the two
+    halves go through ``base`` as one batch, and the loss is the compiled loss
+    on each half plus ``weight`` x :func:`consistency_kl` of the clean
+    prediction (held fixed) and the noisy one, so the model learns to give a
+    clip in noise the answer it gives the same clip without. Prediction and
+    evaluation are ``base``'s; the compiled metrics score the noisy half. The
+    wrapper saves and loads as a ``.keras`` file like any model (its class is
+    registered when this function first runs).
+    """
+    return consistency_trainer_class()(base=base, weight=weight)
+
+
+def consistency_trainer_class() -> Any:
+    """The Keras class of :func:`consistency_trainer`'s wrapper, registered for loading saved ones."""
+    global _CONSISTENCY_TRAINER
+    if _CONSISTENCY_TRAINER is not None:
+        return _CONSISTENCY_TRAINER
+    tf = tensorflow()
+    keras = tf.keras
+
+    @keras.utils.register_keras_serializable(package="edgeaudio")
+    class ConsistencyTrainer(keras.Model):
+        def __init__(self, base: Any, weight: float, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.base = base
+            self.weight = float(weight)
+
+        def call(self, x: Any, training: bool = False) -> Any:
+            return self.base(x, training=training)
+
+        def train_step(self, data: Any) -> Dict[str, Any]:
+            (x_noisy, x_clean), y = data
+            n = tf.shape(x_noisy)[0]
+            with tf.GradientTape() as tape:
+                p = self(tf.concat([x_noisy, x_clean], 0), training=True)
+                p_noisy, p_clean = p[:n], p[n:]
+                loss = (self.compute_loss(x=x_noisy, y=y, y_pred=p_noisy)
+                        + self.compute_loss(x=x_clean, y=y, y_pred=p_clean)
+                        + self.weight * consistency_kl(tf.stop_gradient(p_clean), p_noisy))
+            variables = self.trainable_variables
+            self.optimizer.apply(tape.gradient(loss, variables), variables)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, p_noisy)
+            return {m.name: m.result() for m in self.metrics}
+
+        def get_config(self) -> Dict[str, Any]:
+            return {"base": keras.utils.serialize_keras_object(self.base), "weight": self.weight}
+
+        @classmethod
+        def from_config(cls, config: Dict[str, Any]) -> Any:
+            config = dict(config)
+            base = keras.utils.deserialize_keras_object(config.pop("base"))
+            return cls(base=base, **config)
+
+    _CONSISTENCY_TRAINER = ConsistencyTrainer
+    return ConsistencyTrainer
 
 
 def cepstral_smoothing(n: int, keep: int) -> np.ndarray:
