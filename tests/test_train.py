@@ -683,7 +683,7 @@ def test_consistency_training_fits_resumes_and_returns_the_plain_classifier(tmp_
     """fit() with a consistency weight trains on paired batches (both halves masked alike), checkpoints the
     wrapper, resumes from it mid-run, and hands back a ds_cnn that converts to int8."""
     from edgeaudio.train import commands as C
-    from edgeaudio.train.model import tensorflow, to_int8_tflite
+    from edgeaudio.train.model import ds_cnn, tensorflow, to_int8_tflite
 
     tf = tensorflow()
     rng = np.random.default_rng(0)
@@ -718,6 +718,11 @@ def test_consistency_training_fits_resumes_and_returns_the_plain_classifier(tmp_
     assert "resuming after epoch 1" in capsys.readouterr().out
     assert again.name == "ds_cnn"
     assert len(to_int8_tflite(again, x[:8, ..., None])) > 0
+    # the best weights on disk are the classifier's own: a plain ds_cnn loads them
+    plain = ds_cnn((49, 40), 12, cfg.filters, cfg.blocks, cepstra=cfg.cepstra)
+    plain.load_weights(tmp_path / "best.weights.h5")
+    for a, b in zip(plain.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="x_train_clean"):
         C.fit(cfg, {k: v for k, v in data.items() if k != "x_train_clean"}, tmp_path / "b")
     cfg.mixup_alpha = 0.2

@@ -739,7 +739,8 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
     shape later stages: a checkpoint saved under other values of them resumes.
     A ``consistency`` weight > 0 in ``cfg`` trains on ``data["x_train_clean"]``
     twins too (:func:`edgeaudio.train.model.consistency_trainer`); the model
-    returned is the plain classifier either way.
+    returned, and the best weights kept in ``work``, are the plain classifier's
+    either way.
     """
     if monitor not in ("val_accuracy", "val_loss"):
         raise ValueError(f"monitor must be 'val_accuracy' or 'val_loss', got {monitor!r}")
@@ -786,6 +787,9 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         model.compile(optimizer=tf.keras.optimizers.Adam(cfg.learning_rate), loss=loss, metrics=[acc])
     total = cfg.epochs
 
+    def classifier(m: Any) -> Any:  # the DS-CNN itself (what a consistency wrapper trains); its best weights
+        return m.base if twins is not None else m
+
     def lr_at(epoch: int) -> float:  # cosine decay by epoch: the same schedule after a resume
         return float(cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * epoch / max(total, 1)))))
 
@@ -795,7 +799,7 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
             score = float((logs or {}).get(monitor, -math.inf if higher else math.inf))
             if (score > best_score if higher else score < best_score) or not best.is_file():
                 best_score = max(score, best_score) if higher else min(score, best_score)
-                self.model.save_weights(best)
+                classifier(self.model).save_weights(best)
             self.model.save(ckpt)
             state_path.write_text(json.dumps({"epoch": epoch + 1, f"best_{monitor}": best_score,
                                               "config": dataclasses.asdict(cfg)}))
@@ -808,9 +812,10 @@ def fit(cfg: Any, data: Dict[str, np.ndarray], work: Path, resume: bool = True,
         model.fit(ds, epochs=total, initial_epoch=start, verbose=2,
                   validation_data=(data["x_val"][..., None], y_val),
                   callbacks=[tf.keras.callbacks.LearningRateScheduler(lr_at), Checkpoint()])
+    model = classifier(model)
     if best.is_file():
         model.load_weights(best)
-    return model.base if twins is not None else model
+    return model
 
 
 # ---- 3-4. int8 conversion and evaluation -------------------------------------------------
