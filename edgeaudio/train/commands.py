@@ -673,20 +673,20 @@ def _batches(tf: Any, x: np.ndarray, y: np.ndarray, batch: int, seed: int, time_
             self.epoch += 1
             self.order = np.random.default_rng([seed, self.epoch]).permutation(len(x))
 
-        def __getitem__(self, i: int) -> Tuple[np.ndarray, np.ndarray]:
+        def __getitem__(self, i: int) -> Tuple[Any, np.ndarray]:
             idx = self.order[i * batch:(i + 1) * batch]
             rng = np.random.default_rng([seed, self.epoch, i])
             xb = augment.spec_augment(x[idx], rng, time_masks=time_masks, freq_masks=freq_masks)
+            inputs = xb[..., None]
             if twins is not None:  # the twin batch gets the masks its examples got
                 tb = augment.spec_augment(twins[idx], np.random.default_rng([seed, self.epoch, i]),
                                           time_masks=time_masks, freq_masks=freq_masks)
-                yb = np.eye(n_classes, dtype=np.float32)[y[idx]] if one_hot else y[idx]
-                return (xb[..., None], tb[..., None]), yb
+                inputs = (inputs, tb[..., None])
             if mixup_alpha <= 0 and not one_hot:
-                return xb[..., None], y[idx]
+                return inputs, y[idx]
             yb = np.eye(n_classes, dtype=np.float32)[y[idx]]
             if mixup_alpha <= 0:
-                return xb[..., None], yb
+                return inputs, yb
             lam = rng.beta(mixup_alpha, mixup_alpha, size=len(idx)).astype(np.float32)
             lam = np.maximum(lam, 1 - lam)  # the example keeps the larger share
             perm = rng.permutation(len(idx))

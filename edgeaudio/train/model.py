@@ -95,10 +95,8 @@ def ds_cnn(input_shape: Tuple[int, int], n_classes: int, filters: int = 64, bloc
 
 
 def consistency_kl(p_clean: Any, p_noisy: Any) -> Any:
-    """Mean over the batch of KL(``p_clean`` || ``p_noisy``) between rows of class probabilities (TF tensors)."""
-    tf = tensorflow()
-    eps = 1e-7
-    return tf.reduce_mean(tf.reduce_sum(p_clean * (tf.math.log(p_clean + eps) - tf.math.log(p_noisy + eps)), axis=1))
+    """Mean over the batch of KL(``p_clean`` || ``p_noisy``) between rows of class probabilities (Keras' own)."""
+    return tensorflow().keras.losses.KLDivergence()(p_clean, p_noisy)
 
 
 _CONSISTENCY_TRAINER: Any = None
