@@ -234,8 +234,13 @@ def test_smoke_training_through_the_cli(tmp_path):
     assert cfg.num_frames(e["window_samples"]) == e["frames"]
     for k in ("int8_accuracy_clean", "int8_accuracy_snr_10db", "latency"):
         assert k in e["metrics"]
+    # accuracy against SNR: its 10 dB point is the 10 dB test set itself
+    by_snr = e["metrics"]["int8_accuracy_by_snr_db"]
+    assert list(by_snr) == ["30", "20", "10", "5", "0"]
+    assert by_snr["10"] == round(e["metrics"]["int8_accuracy_snr_10db"], 4)
     assert e["params"] > 0 and e["macs"] > 0 and e["size_bytes"] == (out / e["file"]).stat().st_size
-    assert (out / "commands_report.md").is_file()
+    report = (out / "commands_report.md").read_text()
+    assert "Int8 accuracy against SNR" in report and "| 30 dB |" in report and "| 0 dB |" in report
     Detector.from_manifest(e)
     # --resume reuses the cached data and the finished checkpoint
     assert main(["train", "commands", "--smoke", *recipe, "--resume", "--out", str(out), "--work", str(work)]) == 0
@@ -263,6 +268,31 @@ def test_smoke_dataset_keeps_val_and_test_whatever_the_training_recipe(tmp_path)
     assert len(spk) == len(da["y_test"])
     assert all((s == "") == (y == 0) for s, y in zip(spk, da["y_test"]))  # "" exactly for silence
     assert {s.split(":")[0] for s in spk if s} <= {"espeak", "festival"}
+
+
+def test_noisy_test_features_sweep_the_same_clips_over_snr(tmp_path):
+    """The SNR sweep replays the test split's draws: at 10 dB it is the dataset's x_test_noisy bit for bit,
+    the speech examples move towards the clean features as the SNR rises, silence examples do not move."""
+    from edgeaudio.train.commands import TEST_SNR_DB, CommandsConfig, build_dataset, noisy_test_features
+
+    cfg = CommandsConfig.smoke()
+    data = build_dataset(cfg, tmp_path)
+    sweep = noisy_test_features(cfg, tmp_path, [40.0, TEST_SNR_DB, 0.0])
+    assert list(sweep) == [40.0, TEST_SNR_DB, 0.0]
+    np.testing.assert_array_equal(sweep[TEST_SNR_DB], data["x_test_noisy"])
+    speech = data["y_test"] != 0
+    dist = {s: np.mean(np.abs(x[speech] - data["x_test"][speech])) for s, x in sweep.items()}
+    assert dist[40.0] < dist[TEST_SNR_DB] < dist[0.0]
+    for x in sweep.values():
+        np.testing.assert_array_equal(x[~speech], data["x_test_noisy"][~speech])
+    with pytest.raises(ValueError, match="empty"):
+        noisy_test_features(cfg, tmp_path, [])
+    with pytest.raises(ValueError, match="finite"):
+        noisy_test_features(cfg, tmp_path, [10.0, float("nan")])
+    sc = CommandsConfig.smoke()
+    sc.speech_commands_dir = str(tmp_path)
+    with pytest.raises(ValueError, match="synthesised test split"):
+        noisy_test_features(sc, tmp_path, [10.0])
 
 
 def test_training_only_fields_do_not_change_the_dataset_key():

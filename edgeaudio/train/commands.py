@@ -556,6 +556,60 @@ def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict
     return out
 
 
+#: the SNR of the noisy test set (``x_test_noisy``), the issue's condition
+TEST_SNR_DB = 10.0
+
+
+def _test_draws(clips: Sequence[np.ndarray], rng: np.random.Generator,
+                bank: augment.NoiseBank) -> List[Tuple[np.ndarray, np.ndarray, bool]]:
+    """What the test loop draws for each clip: ``(speech, background, is_speech)``.
+
+    Speech is placed in the 1 s window and levelled at -30..-15 dBFS, then one
+    background clip is drawn from the test bank; a silence example (empty clip)
+    is the background alone at -60..-30 dBFS. The draw order is the dataset's,
+    so :func:`_test_mixtures` at :data:`TEST_SNR_DB` gives ``x_test_noisy``.
+    """
+    draws = []
+    for c in clips:
+        if c.size:
+            base = augment.place(c, CLIP_SAMPLES, rng, CLIP_SAMPLES // 8)
+            base = augment.set_level(base, rng.uniform(-30, -15))
+            draws.append((base, bank.draw(CLIP_SAMPLES, rng), True))
+        else:
+            background = augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-60, -30))
+            draws.append((np.zeros(CLIP_SAMPLES, np.float32), background, False))
+    return draws
+
+
+def _test_mixtures(draws: Sequence[Tuple[np.ndarray, np.ndarray, bool]], snr_db: float) -> List[np.ndarray]:
+    """Each test draw's speech with its background at ``snr_db`` (silence examples: the background)."""
+    return [augment.mix_at_snr(s, b, snr_db) if is_speech else b for s, b, is_speech in draws]
+
+
+def noisy_test_features(cfg: CommandsConfig, work: Path, snrs: Sequence[float],
+                         resume: bool = True) -> Dict[float, np.ndarray]:
+    """The test split's features with its own noise bank at each SNR of ``snrs`` (dB).
+
+    The same speech, placement, level and background draws as the dataset's
+    ``x_test_noisy`` (which is the :data:`TEST_SNR_DB` one, bit for bit), so
+    accuracy against SNR is one set of clips at several noise levels; labels
+    and speakers are the dataset's ``y_test`` / ``speaker_test``.
+    """
+    if cfg.speech_commands_dir:
+        raise ValueError("an SNR sweep needs the synthesised test split; the Speech Commands layout has its own")
+    if not snrs:
+        raise ValueError("snrs is empty: give at least one SNR in dB")
+    bad = [s for s in snrs if not np.isfinite(s)]
+    if bad:
+        raise ValueError(f"SNRs must be finite numbers of dB, got {bad}")
+    clean = synthesize_all(cfg, work, resume)
+    k = voices.SPLITS.index("test")
+    rng = np.random.default_rng([cfg.seed, k, 1])
+    bank = noise_bank("test", cfg, rng)
+    draws = _test_draws(clean["test"]["clips"], rng, bank)
+    return {float(s): _features(np.stack(_test_mixtures(draws, float(s))), cfg) for s in snrs}
+
+
 def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[str, np.ndarray]:
     """Synthesise, augment and featurise the train / val / test sets (cached in ``work``).
 
@@ -620,18 +674,9 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             elif split == "val":
                 audio = [augment_clip(c, rng, bank, irs, "val") for c in clips]
             else:
-                clean_audio, noisy = [], []
-                for c in clips:
-                    base = augment.place(c, CLIP_SAMPLES, rng, CLIP_SAMPLES // 8) if c.size else \
-                        np.zeros(CLIP_SAMPLES, np.float32)
-                    if c.size:
-                        base = augment.set_level(base, rng.uniform(-30, -15))
-                        noisy.append(augment.mix_at_snr(base, bank.draw(CLIP_SAMPLES, rng), 10.0))
-                    else:
-                        noisy.append(augment.set_level(bank.draw(CLIP_SAMPLES, rng), rng.uniform(-60, -30)))
-                    clean_audio.append(base)
-                audio = clean_audio
-                out["x_test_noisy"] = _features(np.stack(noisy), cfg)
+                draws = _test_draws(clips, rng, bank)
+                audio = [speech for speech, _, _ in draws]
+                out["x_test_noisy"] = _features(np.stack(_test_mixtures(draws, TEST_SNR_DB)), cfg)
                 out["speaker_test"] = np.array(spk)
             out[f"x_{split}"] = _features(np.stack(audio), cfg)
             out[f"y_{split}"] = y
@@ -890,6 +935,29 @@ def evaluate(model_path: Path, data: Dict[str, np.ndarray], float_model: Any = N
     return res
 
 
+#: the SNRs (dB) the trainer's report and manifest entry score the int8 model at
+REPORT_SNRS_DB = (30.0, 20.0, 10.0, 5.0, 0.0)
+
+
+def snr_sweep(model_path: Path, cfg: CommandsConfig, work: Path, data: Dict[str, np.ndarray],
+              snrs: Sequence[float] = REPORT_SNRS_DB) -> Dict[str, Dict[str, Any]]:
+    """Int8 accuracy on the test split at each SNR of ``snrs`` (:func:`noisy_test_features`).
+
+    Returns ``{"<snr>": {"accuracy", "by_family"}}`` keyed by the SNR as text
+    (``"10"``, ``"2.5"``), ``by_family`` as in :func:`accuracy_breakdown`.
+    """
+    from .. import runtime
+
+    m = runtime.load(model_path, num_threads=1)
+    speakers = [str(v) for v in data["speaker_test"]]
+    out: Dict[str, Dict[str, Any]] = {}
+    for snr, x in noisy_test_features(cfg, work, snrs).items():
+        pred = m.invoke_batch(x[..., None]).argmax(axis=1)
+        out[f"{snr:g}"] = {"accuracy": float(np.mean(pred == data["y_test"])),
+                           "by_family": accuracy_breakdown(data["y_test"], pred, speakers)["by_family"]}
+    return out
+
+
 # ---- 5. publication ----------------------------------------------------------------------------
 
 
@@ -948,6 +1016,16 @@ def write_report(out: Path, entry: Dict[str, Any], metrics: Dict[str, Any]) -> L
             lines += [f"| {k} | {v['examples']} | {100 * v['accuracy']:.1f}% | "
                       f"{100 * metrics[f'{key}_snr_10db'][k]['accuracy']:.1f}% |" for k, v in rows.items()]
             lines.append("")
+    sweep = metrics.get("int8_accuracy_by_snr_db")
+    if sweep:
+        fams = list(next(iter(sweep.values()))["by_family"])
+        lines += ["Int8 accuracy against SNR (the same test clips and background draws at each SNR; "
+                  "silence examples are the background alone):", "",
+                  "| SNR | all | " + " | ".join(fams) + " |", "|---" * (len(fams) + 2) + "|"]
+        lines += [f"| {snr} dB | {100 * v['accuracy']:.1f}% | "
+                  + " | ".join(f"{100 * v['by_family'][f]['accuracy']:.1f}%" for f in fams) + " |"
+                  for snr, v in sweep.items()]
+        lines.append("")
     if files:
         lines += [f"![confusion matrices]({files[0]})", ""]
     md = out / f"{MODEL_NAME}_report.md"
@@ -1054,6 +1132,9 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             del entry["metrics"][k]
         elif k.startswith("by_family_"):
             entry["metrics"][k] = {f: round(v["accuracy"], 4) for f, v in entry["metrics"][k].items()}
+    if "int8_accuracy_by_snr_db" in entry["metrics"]:
+        entry["metrics"]["int8_accuracy_by_snr_db"] = {
+            k: round(v["accuracy"], 4) for k, v in metrics["int8_accuracy_by_snr_db"].items()}
     if "by_family_clean" in metrics:
         entry["metrics"]["test_examples_by_family"] = {f: v["examples"] for f, v in metrics["by_family_clean"].items()}
     entry["report"] = write_report(out, entry, metrics)
@@ -1088,6 +1169,8 @@ def train_commands(out: os.PathLike, work: Optional[os.PathLike] = None, config:
     model_path = out / f"{MODEL_NAME}.tflite"
     quantize(model, data, cfg, model_path)
     metrics = evaluate(model_path, data, model)
+    if not cfg.speech_commands_dir:
+        metrics["int8_accuracy_by_snr_db"] = snr_sweep(model_path, cfg, work, data)
     _log(f"int8 accuracy on held-out voices: clean {100 * metrics['int8_accuracy_clean']:.2f}%, "
          f"10 dB SNR {100 * metrics['int8_accuracy_snr_10db']:.2f}%; "
          f"median invoke {metrics['latency']['median_ms']:.3f} ms")
