@@ -12,7 +12,7 @@ the int8 model on the test voices clean and with the test noise bank at 10 dB
 SNR (with --noise-suppression: every clip through the pipeline's noise
 suppressor first), and prints overall, per-family and per-class accuracy. With --snr it
 also mixes the same test speech with the same background draws at each SNR given and prints
-accuracy per SNR, voice family and noise kind. The code lives in edgeaudio.train.commands
+accuracy per SNR and voice family. The code lives in edgeaudio.train.commands
 (build_dataset, noisy_test_features, snr_sweep, evaluate, accuracy_breakdown).
 """
 from __future__ import annotations
@@ -39,6 +39,8 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     if not a.model.is_file():
         p.error(f"--model: no such file {a.model}")
+    if a.snr and not np.all(np.isfinite(a.snr)):
+        p.error(f"--snr: SNRs must be finite numbers of dB, got {a.snr}")
     from edgeaudio import features, runtime
     from edgeaudio.train import commands
 
