@@ -556,6 +556,13 @@ def synthesize_all(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict
     return out
 
 
+def _augmentation_stream(cfg: CommandsConfig, split: str) -> Tuple[np.random.Generator, augment.NoiseBank]:
+    """A split's own generator and the noise bank drawn from it: what its augmentation loop then draws from
+    (one definition, so :func:`noisy_test_features` replays the dataset's test loop exactly)."""
+    rng = np.random.default_rng([cfg.seed, voices.SPLITS.index(split), 1])
+    return rng, noise_bank(split, cfg, rng)
+
+
 #: the SNR of the noisy test set (``x_test_noisy``), the issue's condition
 TEST_SNR_DB = 10.0
 
@@ -603,9 +610,7 @@ def noisy_test_features(cfg: CommandsConfig, work: Path, snrs: Sequence[float],
     if bad:
         raise ValueError(f"SNRs must be finite numbers of dB, got {bad}")
     clean = synthesize_all(cfg, work, resume)
-    k = voices.SPLITS.index("test")
-    rng = np.random.default_rng([cfg.seed, k, 1])
-    bank = noise_bank("test", cfg, rng)
+    rng, bank = _augmentation_stream(cfg, "test")
     draws = _test_draws(clean["test"]["clips"], rng, bank)
     return {float(s): _features(np.stack(_test_mixtures(draws, float(s))), cfg) for s in snrs}
 
@@ -644,7 +649,7 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
         out["x_test_noisy"] = out["x_test"]
     else:
         clean = synthesize_all(cfg, work, resume)
-        for k, split in enumerate(voices.SPLITS):
+        for split in voices.SPLITS:
             clips, labels, spk = clean[split]["clips"], clean[split]["labels"], clean[split]["speakers"]
             if split == "train" and cfg.vowel_variants > 0:
                 vc, vl, vs = vowel_variant_clips(cfg, work, resume)
@@ -652,8 +657,7 @@ def build_dataset(cfg: CommandsConfig, work: Path, resume: bool = True) -> Dict[
             if split == "train" and cfg.synthetic_voices > 0:
                 sc, sl, ss = synthetic_voice_clips(cfg, work, resume)
                 clips, labels, spk = clips + sc, labels + sl, spk + ss
-            rng = np.random.default_rng([cfg.seed, k, 1])
-            bank = noise_bank(split, cfg, rng)
+            rng, bank = _augmentation_stream(cfg, split)
             y = np.array([LABELS.index(l) for l in labels], np.int32)
             if split == "train":
                 fest = [s.startswith("festival:") for s in spk]
@@ -1132,9 +1136,9 @@ def publish(out: Path, cfg: CommandsConfig, model: Any, model_path: Path, metric
             del entry["metrics"][k]
         elif k.startswith("by_family_"):
             entry["metrics"][k] = {f: round(v["accuracy"], 4) for f, v in entry["metrics"][k].items()}
-    if "int8_accuracy_by_snr_db" in entry["metrics"]:
+    if "int8_accuracy_by_snr_db" in entry["metrics"]:  # overall accuracy per SNR (the report has the families)
         entry["metrics"]["int8_accuracy_by_snr_db"] = {
-            k: round(v["accuracy"], 4) for k, v in metrics["int8_accuracy_by_snr_db"].items()}
+            k: round(v["accuracy"], 4) for k, v in entry["metrics"]["int8_accuracy_by_snr_db"].items()}
     if "by_family_clean" in metrics:
         entry["metrics"]["test_examples_by_family"] = {f: v["examples"] for f, v in metrics["by_family_clean"].items()}
     entry["report"] = write_report(out, entry, metrics)
